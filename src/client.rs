@@ -1,0 +1,339 @@
+//! The safe Rust client: credentials, settings, and the three calls.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Duration;
+
+use zeroize::Zeroizing;
+
+use crate::error::Error;
+use crate::proxy::ProxySetting;
+use crate::request::{self, SendOtp, VerifyOtp};
+use crate::response::{self, Balance, Sent, Verified};
+use crate::transport::{self, ExtraRoots, TransportKey};
+
+/// The gateway's 2FA endpoint.
+pub const DEFAULT_ENDPOINT: &str = "https://www.isms.com.my/2FA/request.php";
+/// Whole-call deadline unless set otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
+
+/// A checked endpoint URL (no query: the library adds the parameters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Endpoint {
+    url: String,
+    host: String,
+    https: bool,
+}
+
+impl Endpoint {
+    fn parse(url: &str) -> Result<Endpoint, Error> {
+        let bad = |why: &str| Error::invalid(format!("endpoint: {why}"));
+        let uri: ureq::http::Uri = url.parse().map_err(|_| bad("not a valid URL"))?;
+        let https = match uri.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("https") => true,
+            Some(s) if s.eq_ignore_ascii_case("http") => false,
+            _ => {
+                return Err(bad(
+                    "must start with https:// (or http:// for a loopback host)",
+                ))
+            }
+        };
+        let authority = uri.authority().ok_or_else(|| bad("has no host"))?;
+        if authority.as_str().contains('@') {
+            return Err(bad("must not carry credentials"));
+        }
+        let host = authority.host().to_owned();
+        if host.is_empty() {
+            return Err(bad("has no host"));
+        }
+        if uri.query().is_some() || url.contains('#') {
+            return Err(bad(
+                "must not have a query or fragment: the library adds the parameters",
+            ));
+        }
+        if !https && !is_loopback(&host) {
+            return Err(bad(
+                "http:// is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost); use https://",
+            ));
+        }
+        Ok(Endpoint {
+            url: url.to_owned(),
+            host,
+            https,
+        })
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Reads a PEM bundle; every certificate in it must be usable as a trust anchor.
+fn read_ca_file(path: &Path) -> Result<ExtraRoots, Error> {
+    let shown = path.display();
+    let pem = std::fs::read(path)
+        .map_err(|e| Error::invalid(format!("ca_file: cannot read {shown}: {e}")))?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert.der().to_vec()),
+            Ok(_) => {}
+            Err(_) => {
+                return Err(Error::invalid(format!(
+                    "ca_file: {shown} is not a valid PEM file"
+                )))
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(Error::invalid(format!(
+            "ca_file: no PEM certificate could be read from {shown}"
+        )));
+    }
+    let mut store = rustls::RootCertStore::empty();
+    for der in &certs {
+        store
+            .add(rustls::pki_types::CertificateDer::from(der.as_slice()))
+            .map_err(|e| {
+                Error::invalid(format!(
+                    "ca_file: a certificate in {shown} cannot be a trust anchor: {e}"
+                ))
+            })?;
+    }
+    Ok(ExtraRoots { certs })
+}
+
+#[derive(Debug, Clone)]
+struct Settings {
+    endpoint: Endpoint,
+    timeout: Duration,
+    extra_roots: Option<Arc<ExtraRoots>>,
+    proxy: ProxySetting,
+}
+
+/// A client for one iSMS account. Cheap to create; all clients with the same
+/// CA and proxy share one pool of kept-alive connections. Safe to share
+/// between threads; settings may change while calls are running (a call uses
+/// the settings in force when it starts).
+pub struct Client {
+    username: Zeroizing<String>,
+    password: Zeroizing<String>,
+    settings: RwLock<Settings>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let settings = self.settings();
+        f.debug_struct("Client")
+            .field("username", &self.username.as_str())
+            .field("password", &"<hidden>")
+            .field("endpoint", &settings.endpoint.url)
+            .field("timeout", &settings.timeout)
+            .field("ca_file", &settings.extra_roots.is_some())
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client for the account `username` (the API sub-account, not the
+    /// portal e-mail) with its `password`. Neither may be empty.
+    pub fn new(username: &str, password: &str) -> Result<Client, Error> {
+        if username.is_empty() {
+            return Err(Error::invalid("username: must not be empty"));
+        }
+        if password.is_empty() {
+            return Err(Error::invalid("password: must not be empty"));
+        }
+        Ok(Client {
+            username: Zeroizing::new(username.to_owned()),
+            password: Zeroizing::new(password.to_owned()),
+            settings: RwLock::new(Settings {
+                endpoint: Endpoint::parse(DEFAULT_ENDPOINT)?,
+                timeout: DEFAULT_TIMEOUT,
+                extra_roots: None,
+                proxy: ProxySetting::FromEnvironment,
+            }),
+        })
+    }
+
+    fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Settings)) {
+        change(
+            &mut self
+                .settings
+                .write()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+    }
+
+    /// The full endpoint URL; `None` restores the gateway's. `http://` is
+    /// accepted only for loopback hosts.
+    pub fn set_endpoint(&self, url: Option<&str>) -> Result<(), Error> {
+        let endpoint = Endpoint::parse(url.unwrap_or(DEFAULT_ENDPOINT))?;
+        self.update(|s| s.endpoint = endpoint);
+        Ok(())
+    }
+
+    /// The whole-call deadline, DNS to the last byte of the reply, retries
+    /// included. Zero is invalid.
+    pub fn set_timeout(&self, timeout: Duration) -> Result<(), Error> {
+        if timeout.is_zero() {
+            return Err(Error::invalid("timeout: must be more than 0"));
+        }
+        self.update(|s| s.timeout = timeout);
+        Ok(())
+    }
+
+    /// Extra trust anchors (a PEM bundle) on top of the bundled web PKI
+    /// roots; `None` restores the bundled roots alone. The file is read now.
+    pub fn set_ca_file(&self, path: Option<&Path>) -> Result<(), Error> {
+        let extra_roots = path.map(read_ca_file).transpose()?.map(Arc::new);
+        self.update(|s| s.extra_roots = extra_roots);
+        Ok(())
+    }
+
+    /// `None`: follow the proxy environment variables as curl does; `""`: a
+    /// direct connection; else an `http://` or `socks5://` proxy URL.
+    pub fn set_proxy(&self, proxy: Option<&str>) -> Result<(), Error> {
+        let proxy = ProxySetting::parse(proxy)?;
+        self.update(|s| s.proxy = proxy);
+        Ok(())
+    }
+
+    /// Sends an OTP: the gateway generates a 6-digit code, puts it in place of
+    /// `%OTP%` and sends the SMS. Keep the returned `uuid`, `sms_id` and `code`
+    /// on the server; the code must never reach the end user's browser.
+    pub fn send_otp(&self, args: &SendOtp) -> Result<Sent, Error> {
+        let prepared = request::prepare_send(&self.username, &self.password, args)?;
+        let reply = self.call(&prepared.query)?;
+        let sent =
+            response::parse_send(&reply.body).map_err(|e| self.finish(e, reply.http_status))?;
+        Ok(Sent {
+            http_status: reply.http_status,
+            ..sent
+        })
+    }
+
+    /// Checks a code the user typed. `Ok` exactly when the gateway said
+    /// `Verified`; a wrong code is [`Status::OtpIncorrect`], an old one
+    /// [`Status::OtpExpired`]. The gateway documents no attempt limit: the
+    /// application must limit tries itself.
+    pub fn verify_otp(&self, args: &VerifyOtp) -> Result<Verified, Error> {
+        let query = request::prepare_verify(&self.username, &self.password, args)?;
+        let reply = self.call(&query)?;
+        let verified =
+            response::parse_verify(&reply.body).map_err(|e| self.finish(e, reply.http_status))?;
+        Ok(Verified {
+            http_status: reply.http_status,
+            ..verified
+        })
+    }
+
+    /// The account's credit and its expiry date.
+    pub fn balance(&self) -> Result<Balance, Error> {
+        let query = request::prepare_balance(&self.username, &self.password);
+        let reply = self.call(&query)?;
+        let balance =
+            response::parse_balance(&reply.body).map_err(|e| self.finish(e, reply.http_status))?;
+        Ok(Balance {
+            http_status: reply.http_status,
+            ..balance
+        })
+    }
+
+    /// Adds the HTTP status and takes the password out of a gateway-supplied message.
+    fn finish(&self, error: Error, http_status: u16) -> Error {
+        error.with_http_status(http_status).redact(&self.password)
+    }
+
+    fn call(&self, query: &str) -> Result<transport::Reply, Error> {
+        let settings = self.settings();
+        let key = TransportKey {
+            extra_roots: settings.extra_roots.clone(),
+            proxy: settings.proxy.resolve(
+                settings.endpoint.https,
+                &settings.endpoint.host,
+                |name| std::env::var(name).ok(),
+            ),
+        };
+        let url = Zeroizing::new(format!("{}?{}", settings.endpoint.url, query));
+        let outcome = transport::agent_for(&key)
+            .and_then(|agent| transport::get(&agent, &url, settings.timeout));
+        outcome.map_err(|e| e.redact(&self.password))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Status;
+
+    #[test]
+    fn endpoints() {
+        for ok in [
+            DEFAULT_ENDPOINT,
+            "https://127.0.0.1:8443/2FA/request.php",
+            "http://127.0.0.1:8080/2FA/request.php",
+            "http://127.1.2.3/x",
+            "http://localhost:1/",
+            "http://[::1]:8080/2FA/request.php",
+            "HTTPS://gateway.example/2FA/request.php",
+        ] {
+            assert!(Endpoint::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "www.isms.com.my/2FA/request.php",
+            "http://www.isms.com.my/2FA/request.php",
+            "http://10.0.0.1/x",
+            "http://localhost.evil.com/x",
+            "ftp://127.0.0.1/x",
+            "https://user:pw@host/x",
+            "https://host/x?un=a",
+            "https://host/x#f",
+            "https:///x",
+        ] {
+            let err = Endpoint::parse(bad).unwrap_err();
+            assert_eq!(err.status(), Status::InvalidArgument, "{bad}");
+            assert!(err.message().starts_with("endpoint:"));
+        }
+    }
+
+    #[test]
+    fn settings_are_checked() {
+        let client = Client::new("user", "secret-pw").unwrap();
+        assert!(client.set_timeout(Duration::ZERO).is_err());
+        assert!(client.set_timeout(Duration::from_millis(1)).is_ok());
+        let err = client
+            .set_ca_file(Some(Path::new("/nonexistent/ca.pem")))
+            .unwrap_err();
+        assert!(err
+            .message()
+            .starts_with("ca_file: cannot read /nonexistent/ca.pem"));
+        let not_pem = std::env::temp_dir().join(format!("isms-not-pem-{}", std::process::id()));
+        std::fs::write(&not_pem, "hello").unwrap();
+        let err = client.set_ca_file(Some(&not_pem)).unwrap_err();
+        assert!(
+            err.message()
+                .contains("no PEM certificate could be read from"),
+            "{}",
+            err.message()
+        );
+        std::fs::remove_file(&not_pem).unwrap();
+        assert!(client.set_ca_file(None).is_ok());
+        assert!(Client::new("", "x").is_err());
+        assert!(Client::new("x", "").is_err());
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("secret-pw"), "{shown}");
+    }
+}
