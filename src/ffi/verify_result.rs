@@ -1,0 +1,118 @@
+//! `IsmsVerifyResult` and `isms_verify_otp`.
+
+use std::ffi::c_char;
+
+use super::client::client_ref;
+use super::macros::ffi_panic_boundary;
+use super::{
+    c_string, free_c_string, optional_c_string, optional_str, required_str, IsmsClient, IsmsStatus,
+};
+use crate::error::{Error, Status};
+use crate::request::VerifyOtp;
+use crate::response::Verified;
+
+/// The outcome of `isms_verify_otp`, owned by the library: free it with
+/// `isms_verify_result_free`. Strings are NULL when absent.
+#[repr(C)]
+pub struct IsmsVerifyResult {
+    /// ISMS_OK exactly when the gateway said "Verified".
+    pub status: IsmsStatus,
+    pub http_status: i32,
+    pub message: *const c_char,
+    pub uuid: *const c_char,
+    pub sms_id: *const c_char,
+    pub mobile: *const c_char,
+}
+
+impl IsmsVerifyResult {
+    fn new(outcome: Result<Verified, Error>) -> *mut IsmsVerifyResult {
+        let result = match outcome {
+            Ok(verified) => IsmsVerifyResult {
+                status: IsmsStatus::ISMS_OK,
+                http_status: i32::from(verified.http_status),
+                message: std::ptr::null(),
+                uuid: optional_c_string(verified.uuid.as_deref()),
+                sms_id: optional_c_string(verified.sms_id.as_deref()),
+                mobile: optional_c_string(verified.mobile.as_deref()),
+            },
+            Err(e) => IsmsVerifyResult {
+                status: e.status().into(),
+                http_status: i32::from(e.http_status()),
+                message: c_string(e.message()),
+                uuid: optional_c_string(e.ids().uuid.as_deref()),
+                sms_id: optional_c_string(e.ids().sms_id.as_deref()),
+                mobile: optional_c_string(e.ids().mobile.as_deref()),
+            },
+        };
+        super::into_raw(result)
+    }
+
+    fn internal() -> *mut IsmsVerifyResult {
+        IsmsVerifyResult::new(Err(Error::new(
+            Status::Internal,
+            "internal error: a panic was caught in isms_verify_otp",
+        )))
+    }
+}
+
+/// Checks the code the user typed against the one sent for `sms_id` and
+/// `uuid` (both from the send result) to the same `mobile`/`country_code`.
+/// ISMS_OK exactly when the gateway said Verified; a wrong code gives
+/// ISMS_ERR_OTP_INCORRECT, a code past `interval_minutes` (0 = not sent)
+/// ISMS_ERR_OTP_EXPIRED. The gateway documents no attempt limit: limit tries
+/// in the application.
+///
+/// Never returns NULL; free the result with `isms_verify_result_free`.
+///
+/// # Safety
+/// `client` is NULL or live; string arguments are NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn isms_verify_otp(
+    client: *const IsmsClient,
+    mobile: *const c_char,
+    country_code: *const c_char,
+    code: *const c_char,
+    sms_id: *const c_char,
+    uuid: *const c_char,
+    interval_minutes: u32,
+    sender_id: *const c_char,
+) -> *mut IsmsVerifyResult {
+    ffi_panic_boundary!(IsmsVerifyResult::internal(), {
+        // SAFETY: per this function's contract.
+        let outcome = unsafe {
+            (|| {
+                let client = client_ref(client)?;
+                let args = VerifyOtp {
+                    mobile: required_str(mobile, "mobile")?,
+                    country_code: required_str(country_code, "country_code")?,
+                    code: required_str(code, "code")?,
+                    sms_id: required_str(sms_id, "sms_id")?,
+                    uuid: required_str(uuid, "uuid")?,
+                    interval_minutes,
+                    sender_id: optional_str(sender_id, "sender_id")?,
+                };
+                client.verify_otp(&args)
+            })()
+        };
+        IsmsVerifyResult::new(outcome)
+    })
+}
+
+/// Frees a verify result. NULL is a no-op.
+///
+/// # Safety
+/// `result` is NULL or came from `isms_verify_otp` and is freed once.
+#[no_mangle]
+pub unsafe extern "C" fn isms_verify_result_free(result: *mut IsmsVerifyResult) {
+    ffi_panic_boundary!((), {
+        // SAFETY: per this function's contract; each string was made by c_string.
+        unsafe {
+            if let Some(r) = super::from_raw(result) {
+                free_c_string(r.message, false);
+                free_c_string(r.uuid, false);
+                free_c_string(r.sms_id, false);
+                free_c_string(r.mobile, false);
+            }
+        }
+    })
+}
