@@ -68,8 +68,9 @@ struct Pools {
 
 static POOLS: Mutex<Option<Pools>> = Mutex::new(None);
 
-/// The shared agent for these settings, built on first use.
-pub fn agent_for(key: &TransportKey) -> Result<Agent, Error> {
+/// Runs `f` on the pools of this process, after setting aside those a
+/// parent process left behind.
+fn with_pools<T>(f: impl FnOnce(&mut Pools) -> T) -> T {
     let mut guard = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
     let pid = std::process::id();
     let pools = guard.get_or_insert_with(|| Pools {
@@ -84,12 +85,20 @@ pub fn agent_for(key: &TransportKey) -> Result<Agent, Error> {
             .extend(parent_agents.into_iter().map(ManuallyDrop::new));
         pools.pid = pid;
     }
-    if let Some(agent) = pools.agents.get(key) {
-        return Ok(agent.clone());
+    f(pools)
+}
+
+/// The shared agent for these settings, built on first use. The lock is
+/// never held while an agent is built, so a fork() from another thread
+/// finds it free in all but a very short window.
+pub fn agent_for(key: &TransportKey) -> Result<Agent, Error> {
+    if let Some(agent) = with_pools(|pools| pools.agents.get(key).cloned()) {
+        return Ok(agent);
     }
-    let agent = build_agent(key)?;
-    pools.agents.insert(key.clone(), agent.clone());
-    Ok(agent)
+    let built = build_agent(key)?;
+    Ok(with_pools(|pools| {
+        pools.agents.entry(key.clone()).or_insert(built).clone()
+    }))
 }
 
 fn build_agent(key: &TransportKey) -> Result<Agent, Error> {
