@@ -430,3 +430,17 @@ fn invalid_input_never_reaches_the_network() {
     assert!(err.message().starts_with("sms_id:"), "{}", err.message());
     assert_eq!(sandbox.requests("invalid"), 0);
 }
+
+#[test]
+fn a_connection_the_server_closed_while_idle_is_not_used() {
+    let sandbox = Sandbox::start_with(&["--idle-timeout", "1"]);
+    let client = sandbox.client("idle");
+    client.balance().unwrap();
+    // The sandbox closes the kept-alive connection after 1 s of silence; the
+    // next call must notice and open a new one instead of failing.
+    std::thread::sleep(Duration::from_millis(1500));
+    let sent = client.send_otp(&send_args("Code %OTP%")).unwrap();
+    assert!(!sent.uuid.is_empty());
+    assert_eq!(sandbox.requests("idle"), 2);
+    assert_eq!(sandbox.connections("idle"), 2);
+}
