@@ -32,6 +32,17 @@ fn verify_args<'a>(code: &'a str, sent: &'a isms::Sent, interval: u32) -> Verify
     }
 }
 
+/// A send made earlier, as an application would have stored it.
+fn earlier_send(uuid: &str, sms_id: &str) -> isms::Sent {
+    isms::Sent {
+        http_status: 200,
+        uuid: uuid.into(),
+        sms_id: sms_id.into(),
+        mobile: None,
+        code: None,
+    }
+}
+
 /// The password must not show in any form.
 fn assert_no_secret(error: &Error, secret: &str) {
     let encoded = isms::request::percent_encode(secret);
@@ -140,15 +151,8 @@ fn wrong_password_on_every_call() {
         "a Failed send keeps the gateway's uuid"
     );
     assert_no_secret(&err, MARKER);
-    let sent = isms::Sent {
-        http_status: 200,
-        uuid: "u-1".into(),
-        sms_id: "1".into(),
-        mobile: None,
-        code: None,
-    };
     let err = client
-        .verify_otp(&verify_args("123456", &sent, 0))
+        .verify_otp(&verify_args("123456", &earlier_send("u-1", "1"), 0))
         .unwrap_err();
     assert_eq!(err.status(), Status::Auth);
     assert_no_secret(&err, MARKER);
@@ -417,15 +421,8 @@ fn invalid_input_never_reaches_the_network() {
         assert_eq!(err.status(), Status::InvalidArgument, "{args:?}");
         assert_eq!(err.http_status(), 0);
     }
-    let sent = isms::Sent {
-        http_status: 200,
-        uuid: "u".into(),
-        sms_id: "12x".into(),
-        mobile: None,
-        code: None,
-    };
     let err = client
-        .verify_otp(&verify_args("123456", &sent, 0))
+        .verify_otp(&verify_args("123456", &earlier_send("u", "12x"), 0))
         .unwrap_err();
     assert!(err.message().starts_with("sms_id:"), "{}", err.message());
     assert_eq!(sandbox.requests("invalid"), 0);
