@@ -266,7 +266,7 @@ impl Client {
                 |name| std::env::var(name).ok(),
             ),
         };
-        let url = Zeroizing::new(format!("{}?{}", settings.endpoint.url, query));
+        let url = request::request_url(&settings.endpoint.url, query);
         let outcome = transport::agent_for(&key)
             .and_then(|agent| transport::get(&agent, &url, settings.timeout));
         outcome.map_err(|e| e.redact(&self.password))

@@ -250,19 +250,37 @@ pub fn redact(text: &str, secret: &str) -> String {
 }
 
 /// Builds `k=v&k=v`, every value percent-encoded. The result holds the
-/// password, so it is zeroed when dropped.
+/// password, so it is zeroed when dropped; it is allocated once at its final
+/// size, since a growing String would free copies of the password unzeroed.
 fn encode_query(pairs: &[(&str, &str)]) -> Zeroizing<String> {
-    let mut query = Zeroizing::new(String::with_capacity(256));
-    for (i, (key, value)) in pairs.iter().enumerate() {
+    let encoded: Vec<Zeroizing<String>> = pairs
+        .iter()
+        .map(|(_, value)| Zeroizing::new(percent_encode(value)))
+        .collect();
+    let size = pairs
+        .iter()
+        .zip(&encoded)
+        .map(|((key, _), value)| key.len() + 1 + value.len() + 1)
+        .sum();
+    let mut query = Zeroizing::new(String::with_capacity(size));
+    for (i, ((key, _), value)) in pairs.iter().zip(&encoded).enumerate() {
         if i > 0 {
             query.push('&');
         }
         query.push_str(key);
         query.push('=');
-        let encoded = Zeroizing::new(percent_encode(value));
-        query.push_str(&encoded);
+        query.push_str(value);
     }
     query
+}
+
+/// `endpoint?query`, allocated once at its final size and zeroed when dropped.
+pub fn request_url(endpoint: &str, query: &str) -> Zeroizing<String> {
+    let mut url = Zeroizing::new(String::with_capacity(endpoint.len() + 1 + query.len()));
+    url.push_str(endpoint);
+    url.push('?');
+    url.push_str(query);
+    url
 }
 
 /// A validated send: the normalized destination and the query to send.
