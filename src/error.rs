@@ -145,7 +145,8 @@ impl Error {
     /// Replaces every occurrence of `secret` (and its percent-encoded form)
     /// in the message, in case a gateway or proxy echoed the request back.
     pub(crate) fn redact(mut self, secret: &str) -> Error {
-        self.message = crate::request::redact(&self.message, secret);
+        let redacted = crate::request::redact(&self.message, secret);
+        zeroize::Zeroize::zeroize(&mut std::mem::replace(&mut self.message, redacted));
         self
     }
 

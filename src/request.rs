@@ -218,10 +218,19 @@ pub fn check_interval(minutes: u32) -> Result<Option<u32>, Error> {
 /// Percent-encodes everything but RFC 3986 unreserved characters, so `%OTP%`
 /// travels as `%25OTP%25` and `&` or `=` can never start a parameter.
 pub fn percent_encode(value: &str) -> String {
+    encode(value, false)
+}
+
+/// Percent-encoding with the space as `+`, as HTML forms (and PHP's
+/// `http_build_query`) send it. Both forms are allocated once at their
+/// final size, so no partial copy of a secret is freed along the way.
+fn encode(value: &str, space_as_plus: bool) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(value.len() * 3);
     for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        if space_as_plus && b == b' ' {
+            out.push('+');
+        } else if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(b as char);
         } else {
             out.push('%');
@@ -238,15 +247,17 @@ pub fn redact(text: &str, secret: &str) -> String {
     if secret.is_empty() {
         return text.to_owned();
     }
-    let encoded = percent_encode(secret);
-    let form_encoded = encoded.replace("%20", "+");
-    let mut out = text.to_owned();
+    let encoded = Zeroizing::new(encode(secret, false));
+    let form_encoded = Zeroizing::new(encode(secret, true));
+    let mut out = Zeroizing::new(text.to_owned());
     for form in [secret, encoded.as_str(), form_encoded.as_str()] {
         if out.contains(form) {
-            out = out.replace(form, "[redacted]");
+            // str::replace never copies the matched text; the old string,
+            // which held it, is zeroed as it is replaced.
+            out = Zeroizing::new(out.replace(form, "[redacted]"));
         }
     }
-    out
+    out.to_string()
 }
 
 /// Builds `k=v&k=v`, every value percent-encoded. The result holds the

@@ -28,6 +28,7 @@ use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
 };
 use ureq::Agent;
+use zeroize::Zeroizing;
 
 use crate::error::{Error, Status};
 
@@ -212,10 +213,11 @@ impl Transport for TrackedTransport {
     }
 }
 
-/// A reply that arrived: its HTTP status and body.
+/// A reply that arrived: its HTTP status and body (zeroed when dropped, in
+/// case a gateway or proxy echoed the request, password included).
 pub struct Reply {
     pub http_status: u16,
-    pub body: String,
+    pub body: Zeroizing<String>,
 }
 
 /// One GET of `url` (which holds the password: never put it in an error),
@@ -309,7 +311,10 @@ fn attempt(
         Error::new(Status::BadResponse, "the gateway's reply is not UTF-8 text")
             .with_http_status(http_status)
     })?;
-    Ok(Reply { http_status, body })
+    Ok(Reply {
+        http_status,
+        body: Zeroizing::new(body),
+    })
 }
 
 fn timeout_error(timeout: Duration) -> Error {

@@ -7,7 +7,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use isms::request::{prepare_balance, prepare_send, prepare_verify, request_url};
+use isms::request::{prepare_balance, prepare_send, prepare_verify, redact, request_url};
 use isms::{Client, MessageType, SendOtp, VerifyOtp};
 
 /// Unusual enough to appear nowhere else; `&`, `=`, ` ` and `%` encode.
@@ -79,6 +79,15 @@ fn password_copies_are_zeroed_before_they_are_freed() {
         drop(prepared);
         drop(prepare_verify("demo", PASSWORD, &verify).unwrap());
         drop(prepare_balance("demo", PASSWORD));
+        // An error message that echoes the password, as a gateway page might.
+        let echoed: &str = "<p>bad request un=demo&pass=Zq9%26Secret%3DPw%207%25x</p>";
+        let shown = redact(echoed, PASSWORD);
+        assert!(!shown.contains(ENCODED), "{shown}");
+        let shown = redact(
+            "pass=Zq9&Secret=Pw 7%x and Zq9%26Secret%3DPw+7%25x",
+            PASSWORD,
+        );
+        assert_eq!(shown, "pass=[redacted] and [redacted]");
     }
     assert_eq!(FREED_WITH_PASSWORD.load(Ordering::SeqCst), 0);
 
