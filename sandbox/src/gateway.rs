@@ -52,6 +52,8 @@ pub struct Counters {
     next_conn_id: AtomicU64,
     accepted: [AtomicU64; 5],
     tunnels: [AtomicU64; 5],
+    /// Completed TLS handshakes: [full, resumed].
+    handshakes: [AtomicU64; 2],
 }
 
 impl Counters {
@@ -64,6 +66,11 @@ impl Counters {
     /// Counts a tunnel (CONNECT, forwarded request, SOCKS CONNECT) opened by a proxy.
     pub fn tunnel(&self, l: Listener) {
         self.tunnels[l as usize].fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Counts a completed TLS handshake, full or resumed.
+    pub fn handshake(&self, resumed: bool) {
+        self.handshakes[usize::from(resumed)].fetch_add(1, Ordering::SeqCst);
     }
 
     fn get(a: &[AtomicU64; 5], l: Listener) -> u64 {
@@ -442,6 +449,10 @@ impl Sandbox {
                         "conn_ids": conn_ids,
                         "listeners": self.listeners(),
                         "accepted": self.accepted(),
+                        "tls_handshakes": {
+                            "full": self.counters.handshakes[0].load(Ordering::SeqCst),
+                            "resumed": self.counters.handshakes[1].load(Ordering::SeqCst),
+                        },
                     })
                     .to_string(),
                 ))

@@ -158,6 +158,14 @@ fn handle(stream: TcpStream, sb: &'static Sandbox, tls: &Arc<ServerConfig>, l: L
                 return;
             };
             let mut s = StreamOwned::new(conn, stream);
+            // Finish the handshake first, to count full and resumed ones.
+            while s.conn.is_handshaking() {
+                if s.conn.complete_io(&mut s.sock).is_err() {
+                    return;
+                }
+            }
+            let resumed = s.conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+            sb.counters.handshake(resumed);
             http::serve(&mut s, sb, id, l);
         }
         Listener::Http => {
