@@ -14,7 +14,11 @@
 //!   the request was handed to the connection. A failure before that point
 //!   (DNS, refused, lost during connect, proxy set-up or TLS handshake) never
 //!   reached the gateway and is tried again; anything later is final, since a
-//!   second send is a second SMS and a second charge.
+//!   second send is a second SMS and a second charge. Through an HTTP proxy,
+//!   the CONNECT exchange and the TLS handshake inside the tunnel count as
+//!   connecting; the request written into the tunnel is final.
+//! * TLS: each agent caches one rustls configuration, so new connections
+//!   reuse the parsed roots and resume TLS sessions.
 
 use std::cell::Cell;
 use std::io;
@@ -25,7 +29,8 @@ use std::time::{Duration, Instant};
 use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
+    SocksConnector, TcpConnector, Transport,
 };
 use ureq::Agent;
 use zeroize::Zeroizing;
@@ -157,7 +162,16 @@ fn build_agent(key: &TransportKey) -> Result<Agent, Error> {
         .user_agent(concat!("libisms/", env!("CARGO_PKG_VERSION")))
         .accept("application/json, text/plain;q=0.5, */*;q=0.1")
         .build();
-    let connector = DefaultConnector::new().chain(WriteTracker);
+    // ureq's default chain, with the TLS step made to cache its rustls
+    // configuration per agent (see AgentTls) and the write tracker on top.
+    let connector =
+        ().chain(SocksConnector::default())
+            .chain(ConnectProxyConnector::default())
+            .chain(TcpConnector::default())
+            .chain(AgentTls(RustlsConnector::default()))
+            .chain(WriteTracker {
+                agent_has_proxy: key.proxy.is_some(),
+            });
     Ok(Agent::with_parts(
         config,
         connector,
@@ -170,46 +184,95 @@ thread_local! {
     static REQUEST_WRITTEN: Cell<bool> = const { Cell::new(false) };
 }
 
+/// The TLS step, told that the agent's TLS settings are in force.
+///
+/// Every call sets its own deadline, which makes its configuration
+/// "request level", and ureq then builds a new rustls configuration (root
+/// store, session cache) for each new connection instead of caching one per
+/// agent. The TLS settings are never changed per request here, so the agent's
+/// cached configuration is the right one: new connections reuse the parsed
+/// roots and resume TLS sessions.
+#[derive(Debug)]
+struct AgentTls(RustlsConnector);
+
+impl<In: Transport> Connector<In> for AgentTls {
+    type Out = <RustlsConnector as Connector<In>>::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let agent_level = ConnectionDetails {
+            uri: details.uri,
+            addrs: details.addrs.clone(),
+            config: details.config,
+            request_level: false,
+            resolver: details.resolver,
+            now: details.now,
+            timeout: details.timeout,
+            current_time: details.current_time.clone(),
+            run_connector: details.run_connector.clone(),
+            register_shutdown: details.register_shutdown.clone(),
+        };
+        self.0.connect(&agent_level, chained)
+    }
+}
+
 /// Outermost connector: wraps every connection so writes of the HTTP request
 /// are seen (TLS and proxy handshakes happen below it).
 #[derive(Debug)]
-struct WriteTracker;
+struct WriteTracker {
+    agent_has_proxy: bool,
+}
 
-impl Connector<Box<dyn Transport>> for WriteTracker {
+impl<In: Transport> Connector<In> for WriteTracker {
     type Out = TrackedTransport;
 
     fn connect(
         &self,
-        _details: &ConnectionDetails,
-        chained: Option<Box<dyn Transport>>,
+        details: &ConnectionDetails,
+        chained: Option<In>,
     ) -> Result<Option<TrackedTransport>, ureq::Error> {
-        Ok(chained.map(TrackedTransport))
+        // A CONNECT proxy opens its own connection to the proxy through the
+        // whole chain, with the proxy taken out of the configuration; what is
+        // written there (CONNECT, then the TLS handshake) is not the request.
+        let tracked = !(self.agent_has_proxy && details.config.proxy().is_none());
+        Ok(chained.map(|transport| TrackedTransport {
+            inner: Box::new(transport),
+            tracked,
+        }))
     }
 }
 
 #[derive(Debug)]
-struct TrackedTransport(Box<dyn Transport>);
+struct TrackedTransport {
+    inner: Box<dyn Transport>,
+    tracked: bool,
+}
 
 impl Transport for TrackedTransport {
     fn buffers(&mut self) -> &mut dyn Buffers {
-        self.0.buffers()
+        self.inner.buffers()
     }
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        REQUEST_WRITTEN.with(|written| written.set(true));
-        self.0.transmit_output(amount, timeout)
+        if self.tracked {
+            REQUEST_WRITTEN.with(|written| written.set(true));
+        }
+        self.inner.transmit_output(amount, timeout)
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        self.0.await_input(timeout)
+        self.inner.await_input(timeout)
     }
 
     fn is_open(&mut self) -> bool {
-        self.0.is_open()
+        self.inner.is_open()
     }
 
     fn is_tls(&self) -> bool {
-        self.0.is_tls()
+        self.inner.is_tls()
     }
 }
 

@@ -244,6 +244,27 @@ fn retries_only_what_never_reached_the_gateway() {
         1 + u64::from(isms::MAX_RETRIES)
     );
 
+    // The same through an HTTP CONNECT proxy: the tunnel opens, the TLS
+    // handshake inside it is lost; the CONNECT request is not the request.
+    client
+        .set_proxy(Some(&format!(
+            "http://127.0.0.1:{}",
+            sandbox.port("proxy_port")
+        )))
+        .unwrap();
+    let (before, tunnels_before) = (sandbox.listener("drop"), sandbox.listener("proxy"));
+    let err = client.send_otp(&send_args("Code %OTP%")).unwrap_err();
+    assert_eq!(err.status(), Status::Connect, "{err:?}");
+    assert_eq!(
+        sandbox.listener("drop") - before,
+        1 + u64::from(isms::MAX_RETRIES)
+    );
+    assert_eq!(
+        sandbox.listener("proxy") - tunnels_before,
+        1 + u64::from(isms::MAX_RETRIES)
+    );
+    client.set_proxy(Some("")).unwrap();
+
     // Plain HTTP: the request was written before the connection closed.
     client
         .set_endpoint(Some(&sandbox.endpoint_on("http", drop_port, "retry", None)))
@@ -256,6 +277,23 @@ fn retries_only_what_never_reached_the_gateway() {
         1,
         "a written send was repeated"
     );
+
+    // The same through the proxy: once the request went into the tunnel, final.
+    client
+        .set_proxy(Some(&format!(
+            "http://127.0.0.1:{}",
+            sandbox.port("proxy_port")
+        )))
+        .unwrap();
+    let tunnels_before = sandbox.listener("proxy");
+    let err = client.send_otp(&send_args("Code %OTP%")).unwrap_err();
+    assert_eq!(err.status(), Status::Connect, "{err:?}");
+    assert_eq!(
+        sandbox.listener("proxy") - tunnels_before,
+        1,
+        "a written send was repeated"
+    );
+    client.set_proxy(Some("")).unwrap();
 
     // Nothing listening.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -440,4 +478,18 @@ fn a_connection_the_server_closed_while_idle_is_not_used() {
     assert!(!sent.uuid.is_empty());
     assert_eq!(sandbox.requests("idle"), 2);
     assert_eq!(sandbox.connections("idle"), 2);
+}
+
+#[test]
+fn new_connections_resume_the_tls_session() {
+    let sandbox = Sandbox::start_with(&["--idle-timeout", "1"]);
+    let client = sandbox.client("resume");
+    client.balance().unwrap();
+    // The server drops the idle connection; the next one resumes the session.
+    std::thread::sleep(Duration::from_millis(1300));
+    sandbox.client("resume").balance().unwrap();
+    let handshakes = &sandbox.stats("*")["tls_handshakes"];
+    assert_eq!(sandbox.connections("resume"), 2);
+    assert_eq!(handshakes["full"], 1, "{handshakes}");
+    assert_eq!(handshakes["resumed"], 1, "{handshakes}");
 }
