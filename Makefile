@@ -13,7 +13,7 @@ C_TESTS := target/c/test_isms
 C_DEMO := target/c/demo
 SANDBOX := scripts/with-sandbox.sh
 
-.PHONY: all build lib demo bench test deps fmt-check clippy header check-header rust-test c-test valgrind clean
+.PHONY: all build lib demo bench test deps fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind clean
 
 all: build
 
@@ -43,6 +43,7 @@ deps:
 	command -v valgrind >/dev/null || need="$$need valgrind"; \
 	[ -f /usr/include/cjson/cJSON.h ] || need="$$need libcjson-dev"; \
 	command -v pkg-config >/dev/null || need="$$need pkg-config"; \
+	command -v php >/dev/null || need="$$need php8.2-cli"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing:$$need"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -70,6 +71,10 @@ check-header:
 	  echo "include/isms.h is stale: run 'make header' and commit it" >&2; exit 1; \
 	fi; rm -f "$$tmp"; echo "include/isms.h is up to date"
 
+# The header as shipped must load in PHP's FFI::cdef.
+check-header-ffi: build
+	php -d ffi.enable=1 scripts/check-header-ffi.php include/isms.h target/release/libisms.so
+
 rust-test: build
 	cargo test --release --workspace
 
@@ -92,7 +97,7 @@ valgrind: build $(C_TESTS)
 	    --suppressions=bindings/c/valgrind.supp --child-silent-after-fork=no \
 	    $(C_TESTS)
 
-test: deps fmt-check clippy check-header rust-test c-test valgrind
+test: deps fmt-check clippy check-header check-header-ffi rust-test c-test valgrind
 	@echo "make test: all checks passed"
 
 # Prints numbers (connection reuse: shared client vs a new client per call).
