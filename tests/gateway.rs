@@ -224,11 +224,26 @@ fn deadline_covers_slow_and_trickling_replies() {
     }
 }
 
+/// Sends once, expecting ISMS_ERR_CONNECT; how many connections (or
+/// tunnels) each named sandbox listener saw meanwhile.
+fn failed_send_attempts(sandbox: &Sandbox, client: &Client, listeners: &[&str]) -> Vec<u64> {
+    let before: Vec<u64> = listeners.iter().map(|l| sandbox.listener(l)).collect();
+    let err = client.send_otp(&send_args("Code %OTP%")).unwrap_err();
+    assert_eq!(err.status(), Status::Connect, "{err:?}");
+    listeners
+        .iter()
+        .zip(before)
+        .map(|(l, before)| sandbox.listener(l) - before)
+        .collect()
+}
+
 #[test]
 fn retries_only_what_never_reached_the_gateway() {
     let sandbox = Sandbox::start();
     let drop_port = sandbox.port("drop_port");
+    let proxy = format!("http://127.0.0.1:{}", sandbox.port("proxy_port"));
     let client = sandbox.client("retry");
+    let all_tries = 1 + u64::from(isms::MAX_RETRIES);
 
     // TLS: the connection is lost during the handshake, before the request.
     client
@@ -236,32 +251,17 @@ fn retries_only_what_never_reached_the_gateway() {
             &sandbox.endpoint_on("https", drop_port, "retry", None),
         ))
         .unwrap();
-    let before = sandbox.listener("drop");
-    let err = client.send_otp(&send_args("Code %OTP%")).unwrap_err();
-    assert_eq!(err.status(), Status::Connect, "{err:?}");
     assert_eq!(
-        sandbox.listener("drop") - before,
-        1 + u64::from(isms::MAX_RETRIES)
+        failed_send_attempts(&sandbox, &client, &["drop"]),
+        [all_tries]
     );
 
     // The same through an HTTP CONNECT proxy: the tunnel opens, the TLS
     // handshake inside it is lost; the CONNECT request is not the request.
-    client
-        .set_proxy(Some(&format!(
-            "http://127.0.0.1:{}",
-            sandbox.port("proxy_port")
-        )))
-        .unwrap();
-    let (before, tunnels_before) = (sandbox.listener("drop"), sandbox.listener("proxy"));
-    let err = client.send_otp(&send_args("Code %OTP%")).unwrap_err();
-    assert_eq!(err.status(), Status::Connect, "{err:?}");
+    client.set_proxy(Some(&proxy)).unwrap();
     assert_eq!(
-        sandbox.listener("drop") - before,
-        1 + u64::from(isms::MAX_RETRIES)
-    );
-    assert_eq!(
-        sandbox.listener("proxy") - tunnels_before,
-        1 + u64::from(isms::MAX_RETRIES)
+        failed_send_attempts(&sandbox, &client, &["drop", "proxy"]),
+        [all_tries, all_tries]
     );
     client.set_proxy(Some("")).unwrap();
 
@@ -269,28 +269,17 @@ fn retries_only_what_never_reached_the_gateway() {
     client
         .set_endpoint(Some(&sandbox.endpoint_on("http", drop_port, "retry", None)))
         .unwrap();
-    let before = sandbox.listener("drop");
-    let err = client.send_otp(&send_args("Code %OTP%")).unwrap_err();
-    assert_eq!(err.status(), Status::Connect, "{err:?}");
     assert_eq!(
-        sandbox.listener("drop") - before,
-        1,
+        failed_send_attempts(&sandbox, &client, &["drop"]),
+        [1],
         "a written send was repeated"
     );
 
     // The same through the proxy: once the request went into the tunnel, final.
-    client
-        .set_proxy(Some(&format!(
-            "http://127.0.0.1:{}",
-            sandbox.port("proxy_port")
-        )))
-        .unwrap();
-    let tunnels_before = sandbox.listener("proxy");
-    let err = client.send_otp(&send_args("Code %OTP%")).unwrap_err();
-    assert_eq!(err.status(), Status::Connect, "{err:?}");
+    client.set_proxy(Some(&proxy)).unwrap();
     assert_eq!(
-        sandbox.listener("proxy") - tunnels_before,
-        1,
+        failed_send_attempts(&sandbox, &client, &["proxy"]),
+        [1],
         "a written send was repeated"
     );
     client.set_proxy(Some("")).unwrap();
