@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use super::client::client_ref;
 use super::macros::ffi_panic_boundary;
 use super::{c_string, free_c_string, optional_c_string, IsmsClient, IsmsStatus};
-use crate::error::{Error, Status};
+use crate::error::Error;
 use crate::response::Balance;
 
 /// The outcome of `isms_balance`, owned by the library: free it with
@@ -51,10 +51,7 @@ impl IsmsBalanceResult {
     }
 
     fn internal() -> *mut IsmsBalanceResult {
-        IsmsBalanceResult::new(Err(Error::new(
-            Status::Internal,
-            "internal error: a panic was caught in isms_balance",
-        )))
+        IsmsBalanceResult::new(Err(super::panic_error("isms_balance")))
     }
 }
 

@@ -19,7 +19,7 @@ pub use verify_result::*;
 
 use std::ffi::{c_char, CStr, CString};
 
-use crate::error::Error;
+use crate::error::{Error, Status};
 
 /// A required string argument: NULL, empty or not UTF-8 is refused, and the
 /// message names the argument.
@@ -79,6 +79,14 @@ pub(crate) unsafe fn free_c_string(ptr: *const c_char, secret: bool) {
     if secret {
         zeroize::Zeroize::zeroize(&mut owned.into_bytes_with_nul());
     }
+}
+
+/// The error a result carries when `function` panicked (a bug).
+pub(crate) fn panic_error(function: &str) -> Error {
+    Error::new(
+        Status::Internal,
+        format!("internal error: a panic was caught in {function}"),
+    )
 }
 
 /// Puts a result struct on the heap for C.

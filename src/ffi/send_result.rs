@@ -6,7 +6,7 @@ use super::client::client_ref;
 use super::macros::ffi_panic_boundary;
 use super::IsmsClient;
 use super::{c_string, free_c_string, optional_c_string, optional_str, required_str, IsmsStatus};
-use crate::error::{Error, Status};
+use crate::error::Error;
 use crate::request::{MessageType, SendOtp};
 use crate::response::Sent;
 
@@ -55,10 +55,7 @@ impl IsmsSendResult {
     }
 
     fn internal() -> *mut IsmsSendResult {
-        IsmsSendResult::new(Err(Error::new(
-            Status::Internal,
-            "internal error: a panic was caught in isms_send_otp",
-        )))
+        IsmsSendResult::new(Err(super::panic_error("isms_send_otp")))
     }
 }
 

@@ -7,7 +7,7 @@ use super::macros::ffi_panic_boundary;
 use super::{
     c_string, free_c_string, optional_c_string, optional_str, required_str, IsmsClient, IsmsStatus,
 };
-use crate::error::{Error, Status};
+use crate::error::Error;
 use crate::request::VerifyOtp;
 use crate::response::Verified;
 
@@ -48,10 +48,7 @@ impl IsmsVerifyResult {
     }
 
     fn internal() -> *mut IsmsVerifyResult {
-        IsmsVerifyResult::new(Err(Error::new(
-            Status::Internal,
-            "internal error: a panic was caught in isms_verify_otp",
-        )))
+        IsmsVerifyResult::new(Err(super::panic_error("isms_verify_otp")))
     }
 }
 
