@@ -36,6 +36,17 @@ fn number(s: &str) -> Option<u64> {
     s.parse().ok()
 }
 
+/// `7b7d` -> `{}`: lower- or upper-case hex, an even number of digits.
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
 /// Applies a fault after the request was read and recorded. Returns whether the
 /// connection may serve further requests.
 pub fn apply(
@@ -112,6 +123,8 @@ pub fn apply(
                 let code = u32::try_from(code).unwrap_or(0);
                 let body = format!("-{code} = {}", classic_text(code));
                 text_response(200, &body, close)
+            } else if let Some(body) = mode.strip_prefix("body-").and_then(unhex) {
+                response(200, "application/json", &[], &body, close)
             } else if let Some(word) = mode.strip_prefix("failed-").filter(|w| !w.is_empty()) {
                 let r = Reply::default()
                     .with("status", "Failed")

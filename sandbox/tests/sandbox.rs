@@ -143,10 +143,15 @@ fn faults_reset_and_classic() {
 
     let (status, body) = sb.get("/fault/classic-1003/2FA/request.php");
     assert_eq!((status, body.as_str()), (200, "-1003 = IP NOT ALLOWED"));
-    let (status, _) = sb.get("/fault/no-such-mode/2FA/request.php");
-    assert_eq!(status, 404);
+    // {"a":"€"}, hex in either case
+    let (status, body) = sb.get("/fault/body-7B2261223a22E282AC227d/2FA/request.php");
+    assert_eq!((status, body.as_str()), (200, "{\"a\":\"\u{20ac}\"}"));
+    for mode in ["no-such-mode", "body-7", "body-zz"] {
+        let (status, _) = sb.get(&format!("/fault/{mode}/2FA/request.php"));
+        assert_eq!(status, 404, "{mode}");
+    }
     // Recorded before the fault was applied.
-    assert_eq!(sb.json("/_sandbox/stats")["requests"], 3);
+    assert_eq!(sb.json("/_sandbox/stats")["requests"], 6);
 }
 
 #[test]
