@@ -1,0 +1,70 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Isms;
+
+/**
+ * A failed call: the gateway, the network or the library said no.
+ *
+ * Every failure is thrown as one of the final subclasses, one per non-OK
+ * Status; catch this class to handle them all. The message is the library's
+ * plain-words reason (the gateway's own words kept verbatim inside it) and
+ * never contains the password.
+ */
+abstract class IsmsException extends \RuntimeException
+{
+    /** The status each subclass stands for: the one status-to-class table. */
+    private const CLASSES = [
+        InvalidArgumentException::class => Status::InvalidArgument,
+        AuthenticationException::class => Status::Auth,
+        InsufficientCreditException::class => Status::InsufficientCredit,
+        OtpIncorrectException::class => Status::OtpIncorrect,
+        OtpExpiredException::class => Status::OtpExpired,
+        RejectedException::class => Status::Rejected,
+        TimeoutException::class => Status::Timeout,
+        ConnectException::class => Status::Connect,
+        TlsException::class => Status::Tls,
+        HttpStatusException::class => Status::HttpStatus,
+        BadResponseException::class => Status::BadResponse,
+        InternalException::class => Status::Internal,
+    ];
+
+    /**
+     * @param string $message    why, in plain words
+     * @param int    $httpStatus the HTTP status of the reply, 0 when none was received
+     */
+    final public function __construct(
+        string $message,
+        private readonly int $httpStatus = 0,
+        ?\Throwable $previous = null,
+    ) {
+        parent::__construct($message, 0, $previous);
+    }
+
+    /**
+     * The exception for a non-OK status.
+     *
+     * @throws \LogicException for Status::Ok, which is not a failure
+     */
+    public static function fromStatus(Status $status, string $message, int $httpStatus = 0): self
+    {
+        $class = array_search($status, self::CLASSES, true);
+        if ($class === false) {
+            throw new \LogicException('Status::Ok is not a failure');
+        }
+        return new $class($message, $httpStatus);
+    }
+
+    /** The status this exception stands for. */
+    public function getStatus(): Status
+    {
+        return self::CLASSES[static::class];
+    }
+
+    /** The HTTP status of the gateway's reply, 0 when no HTTP reply was received. */
+    public function getHttpStatus(): int
+    {
+        return $this->httpStatus;
+    }
+}
