@@ -1,0 +1,225 @@
+<?php
+
+declare(strict_types=1);
+
+namespace Isms\Tests;
+
+use Isms\Library;
+use Isms\MessageType;
+use Isms\Status;
+use Isms\Tests\Support\IsmsTestCase;
+
+/**
+ * Loading: the mode in force, the shipped headers, the enums against the C
+ * header, and library discovery (in child processes, with their own
+ * environment and php.ini settings).
+ */
+final class LibraryTest extends IsmsTestCase
+{
+    private const PACKAGE = __DIR__ . '/..';
+
+    /** @var list<string> temporary trees to remove */
+    private array $trash = [];
+
+    protected function tearDown(): void
+    {
+        foreach ($this->trash as $dir) {
+            exec('rm -rf ' . escapeshellarg($dir));
+        }
+    }
+
+    /**
+     * With opcache.preload set (the FPM-style run of `make php-test`), the
+     * binding must have used the preloaded scope, never FFI::cdef().
+     */
+    public function testTheLoaderMatchesThePhpIniMode(): void
+    {
+        if ((string) ini_get('opcache.preload') !== '') {
+            self::assertSame('preload', ini_get('ffi.enable'));
+            self::assertSame(Library::LOADER_SCOPE, Library::loader());
+            self::assertNull(Library::path());
+        } else {
+            self::assertSame(Library::LOADER_CDEF, Library::loader());
+            self::assertSame(realpath(self::PACKAGE . '/../../target/release/libisms.so'), realpath((string) Library::path()));
+        }
+    }
+
+    public function testTheShippedHeaderIsTheRepositorysHeader(): void
+    {
+        self::assertFileEquals(self::PACKAGE . '/../../include/isms.h', Library::headerFile(), 'run `make php-header`');
+    }
+
+    public function testTheScopeHeaderIsGeneratedFromTheShippedHeader(): void
+    {
+        $variant = (string) file_get_contents(Library::scopeHeaderFile());
+        self::assertSame(Library::scopeHeader(Library::SONAME), $variant, 'run `make php-header`');
+        self::assertStringContainsString("#define FFI_SCOPE \"ISMS\"\n#define FFI_LIB \"libisms.so.1\"\n", $variant);
+    }
+
+    public function testScopeHeaderRefusesALibraryNameItCannotQuote(): void
+    {
+        $this->expectException(\Isms\LibraryException::class);
+        Library::scopeHeader("/opt/x\"y/libisms.so");
+    }
+
+    public function testTheVersionIsTheCrateVersion(): void
+    {
+        $cargo = (string) file_get_contents(self::PACKAGE . '/../../Cargo.toml');
+        self::assertSame(1, preg_match('/^version = "([^"]+)"/m', $cargo, $m));
+        self::assertSame($m[1], Library::version());
+    }
+
+    /** Status and MessageType carry the header's values, case for case. */
+    public function testTheEnumsMatchTheHeader(): void
+    {
+        $ffi = Library::ffi();
+        $names = [];
+        foreach (Status::cases() as $status) {
+            $names[] = $status->cName();
+            self::assertSame($status->value, $ffi->{$status->cName()}, $status->cName());
+        }
+        self::assertSame(
+            ['ISMS_OK', 'ISMS_ERR_INVALID_ARGUMENT', 'ISMS_ERR_AUTH', 'ISMS_ERR_INSUFFICIENT_CREDIT',
+             'ISMS_ERR_OTP_INCORRECT', 'ISMS_ERR_OTP_EXPIRED', 'ISMS_ERR_REJECTED', 'ISMS_ERR_TIMEOUT',
+             'ISMS_ERR_CONNECT', 'ISMS_ERR_TLS', 'ISMS_ERR_HTTP_STATUS', 'ISMS_ERR_BAD_RESPONSE',
+             'ISMS_ERR_INTERNAL'],
+            $names,
+        );
+        self::assertSame('ISMS_UNKNOWN', $ffi->isms_status_name(count(Status::cases())), 'a status the enum lacks');
+        self::assertSame(
+            [$ffi->ISMS_TYPE_AUTO, $ffi->ISMS_TYPE_ASCII, $ffi->ISMS_TYPE_UNICODE],
+            array_map(static fn (MessageType $t): int => $t->value, MessageType::cases()),
+        );
+    }
+
+    public function testIsmsLibraryIsTheOnlyCandidateWhenSet(): void
+    {
+        $library = (string) realpath(self::PACKAGE . '/../../target/release/libisms.so');
+        $copy = $this->tempDir() . '/libisms-copy.so';
+        self::assertTrue(copy($library, $copy));
+        $out = $this->php(self::PACKAGE, ['ISMS_LIBRARY' => $copy], 'echo Isms\Library::loader(), " ", Isms\Library::path();');
+        self::assertSame("cdef $copy", $out);
+
+        $missing = $this->tempDir() . '/nowhere/libisms.so';
+        $out = $this->php(self::PACKAGE, ['ISMS_LIBRARY' => $missing], 'Isms\Library::ffi();');
+        self::assertStringContainsString('Isms\LibraryException', $out);
+        self::assertStringContainsString("$missing (ISMS_LIBRARY: no such file)", $out);
+        self::assertStringNotContainsString('target/release', $out, 'ISMS_LIBRARY set: nothing else is tried');
+    }
+
+    /** A copy of the package outside the repository, with no library anywhere. */
+    public function testTheErrorNamesEveryPlaceTried(): void
+    {
+        $package = $this->packageCopy();
+        $out = $this->php($package, ['LD_LIBRARY_PATH' => $this->tempDir()], 'Isms\Library::ffi();');
+        self::assertStringContainsString('Isms\LibraryException: libisms could not be loaded; tried: ', $out);
+        foreach ([
+            "$package/lib/libisms.so.1 (the package: no such file)",
+            "$package/lib/libisms.so (the package: no such file)",
+            dirname($package, 2) . '/target/release/libisms.so (the repository: no such file)',
+            'libisms.so.1 (the system loader: ',
+            'set ISMS_LIBRARY',
+        ] as $place) {
+            self::assertStringContainsString($place, $out);
+        }
+    }
+
+    public function testALibraryShippedInThePackageIsFound(): void
+    {
+        $package = $this->packageCopy();
+        mkdir("$package/lib");
+        self::assertTrue(copy(self::PACKAGE . '/../../target/release/libisms.so', "$package/lib/libisms.so.1"));
+        $out = $this->php($package, [], 'echo Isms\Library::path(), " ", Isms\Library::version();');
+        self::assertSame("$package/lib/libisms.so.1 " . Library::version(), $out);
+    }
+
+    public function testTheSystemLoaderComesLast(): void
+    {
+        $package = $this->packageCopy();
+        $libdir = (string) realpath(self::PACKAGE . '/../../target/lib');
+        $out = $this->php($package, ['LD_LIBRARY_PATH' => $libdir], 'echo Isms\Library::path(), " ", Isms\Library::version();');
+        self::assertSame('libisms.so.1 ' . Library::version(), $out);
+    }
+
+    public function testFfiDisabledIsExplained(): void
+    {
+        $out = $this->php(self::PACKAGE, [], 'Isms\Library::ffi();', ['-d', 'ffi.enable=0']);
+        self::assertStringContainsString('Isms\LibraryException', $out);
+        self::assertStringContainsString('FFI::cdef() is not allowed (ffi.enable=0)', $out);
+    }
+
+    /**
+     * preload.php registers the scope with FFI::load() (the library found by
+     * the usual search) when PHP does not run as root. As root, opcache
+     * requires opcache.preload_user, FFI::load() is then refused, and
+     * preload.php must say to use ffi.preload instead.
+     */
+    public function testPreloadPhpRegistersTheScopeOrExplainsFfiPreload(): void
+    {
+        $preload = ['-d', 'opcache.enable_cli=1', '-d', 'opcache.preload=' . realpath(self::PACKAGE) . '/preload.php',
+                    '-d', 'ffi.enable=preload'];
+        $probe = 'echo Isms\Library::loader(), " ", Isms\Library::version();';
+        if (posix_geteuid() !== 0) {
+            self::assertSame('scope ' . Library::version(), $this->php(self::PACKAGE, [], $probe, $preload));
+            return;
+        }
+        $user = posix_getpwnam('www-data') !== false ? 'www-data' : 'nobody';
+        $out = $this->php(self::PACKAGE, [], $probe, [...$preload, '-d', "opcache.preload_user=$user"]);
+        self::assertStringContainsString("FFI::load() doesn't work in conjunction with \"opcache.preload_user\"", $out);
+        self::assertStringContainsString('set ffi.preload=' . Library::scopeHeaderFile(), $out);
+
+        // The FFI::load() path itself, as an unprivileged user, on a copy it can read.
+        $package = $this->packageCopy();
+        chmod(dirname($package, 2), 0755);
+        $info = posix_getpwnam($user);
+        $out = $this->php(
+            $package,
+            ['ISMS_LIBRARY' => (string) realpath(self::PACKAGE . '/../../target/release/libisms.so')],
+            $probe,
+            ['-d', 'opcache.enable_cli=1', '-d', "opcache.preload=$package/preload.php", '-d', 'ffi.enable=preload'],
+            ['setpriv', "--reuid={$info['uid']}", "--regid={$info['gid']}", '--clear-groups'],
+        );
+        self::assertSame('scope ' . Library::version(), $out);
+    }
+
+    /**
+     * Runs `php -r $code` with the package's autoloader in a child process.
+     *
+     * @param array<string, string> $env    added to a clean environment (no ISMS_LIBRARY)
+     * @param list<string>          $ini    more php options (default: -d ffi.enable=1)
+     * @param list<string>          $prefix a command to run php under
+     * @return string stdout and stderr
+     */
+    private function php(string $package, array $env, string $code, array $ini = ['-d', 'ffi.enable=1'], array $prefix = []): string
+    {
+        $command = [...$prefix, PHP_BINARY, ...$ini, '-d', 'display_errors=stderr', '-r',
+                    'require ' . var_export("$package/autoload.php", true) . ";\n$code"];
+        $base = ['PATH' => (string) getenv('PATH'), 'HOME' => sys_get_temp_dir()];
+        $proc = proc_open($command, [1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes, sys_get_temp_dir(), $env + $base);
+        self::assertIsResource($proc);
+        $out = (string) stream_get_contents($pipes[1]);
+        fclose($pipes[1]);
+        proc_close($proc);
+        return trim($out);
+    }
+
+    /** A copy of the package (sources and headers) in a fresh directory outside the repository. */
+    private function packageCopy(): string
+    {
+        $package = $this->tempDir() . '/vendor/isms';
+        mkdir($package, 0755, true);
+        foreach (['autoload.php', 'preload.php', 'src', 'include'] as $item) {
+            exec('cp -R ' . escapeshellarg(self::PACKAGE . "/$item") . ' ' . escapeshellarg("$package/$item"), $_, $rc);
+            self::assertSame(0, $rc);
+        }
+        return $package;
+    }
+
+    private function tempDir(): string
+    {
+        $dir = sys_get_temp_dir() . '/isms-php-' . bin2hex(random_bytes(6));
+        mkdir($dir, 0700);
+        $this->trash[] = $dir;
+        return $dir;
+    }
+}
