@@ -8,6 +8,7 @@ use Isms\Library;
 use Isms\MessageType;
 use Isms\Status;
 use Isms\Tests\Support\IsmsTestCase;
+use Isms\Tests\Support\Sandbox;
 
 /**
  * Loading: the mode in force, the shipped headers, the enums against the C
@@ -183,6 +184,51 @@ final class LibraryTest extends IsmsTestCase
     }
 
     /**
+     * PHP-FPM's rule, under php-cgi: a SAPI other than the CLI, where
+     * ffi.enable=preload really limits FFI to preloaded code. With the
+     * README's php.ini lines the binding works through the preloaded scope
+     * (a real call to the sandbox goes through) while FFI::cdef() is
+     * refused; without preloading, the binding explains what to set.
+     */
+    public function testUnderANonCliSapiTheBindingNeedsThePreloadedScope(): void
+    {
+        $cgi = PHP_BINDIR . '/php-cgi';
+        self::assertFileExists($cgi, 'php-cgi (Debian: php8.2-cgi, installed by make deps)');
+        $probe = $this->tempDir() . '/probe.php';
+        file_put_contents($probe, '<?php
+require ' . var_export(realpath(self::PACKAGE) . '/autoload.php', true) . ';
+echo PHP_SAPI, "\n";
+try { FFI::cdef("int abs(int);"); echo "cdef allowed\n"; } catch (FFI\Exception $e) { echo "cdef refused\n"; }
+try {
+    echo Isms\Library::loader(), "\n";
+    $client = new Isms\Client(getenv("ISMS_USERNAME"), getenv("ISMS_PASSWORD"),
+        ["endpoint" => getenv("ISMS_ENDPOINT"), "ca_file" => getenv("ISMS_CA_FILE"), "proxy" => ""]);
+    echo $client->balance()->balanceText, "\n";
+} catch (Isms\LibraryException $e) {
+    echo get_class($e), ": ", $e->getMessage(), "\n";
+}
+');
+        $env = [
+            'ISMS_USERNAME' => Sandbox::username(),
+            'ISMS_PASSWORD' => Sandbox::password(),
+            'ISMS_ENDPOINT' => Sandbox::endpoint(Sandbox::tag('cgi')),
+            'ISMS_CA_FILE' => Sandbox::caFile(),
+            // FFI_LIB in include/isms-scope.h is the SONAME: the loader finds the build here.
+            'LD_LIBRARY_PATH' => (string) realpath(self::PACKAGE . '/../../target/lib'),
+        ];
+        $user = posix_getpwnam('www-data') !== false ? 'www-data' : 'nobody';
+        $fpm = ['-d', 'opcache.enable=1', '-d', 'opcache.preload=' . realpath(self::PACKAGE) . '/preload.php',
+                '-d', "opcache.preload_user=$user", '-d', 'ffi.enable=preload', '-d', 'ffi.preload=' . Library::scopeHeaderFile()];
+        $balance = Sandbox::admin('/_sandbox/balance')['balance'];
+        self::assertSame("cgi-fcgi\ncdef refused\nscope\n$balance", self::command([$cgi, '-q', ...$fpm, $probe], $env));
+
+        $out = self::command([$cgi, '-q', '-d', 'ffi.enable=preload', $probe], $env);
+        self::assertStringStartsWith("cgi-fcgi\ncdef refused\nIsms\\LibraryException: FFI::scope('ISMS') failed", $out);
+        self::assertStringContainsString('FFI::cdef() is not allowed (ffi.enable=preload)', $out);
+        self::assertStringContainsString('opcache.preload', $out);
+    }
+
+    /**
      * Runs `php -r $code` with the package's autoloader in a child process.
      *
      * @param array<string, string> $env    added to a clean environment (no ISMS_LIBRARY)
@@ -192,8 +238,22 @@ final class LibraryTest extends IsmsTestCase
      */
     private function php(string $package, array $env, string $code, array $ini = ['-d', 'ffi.enable=1'], array $prefix = []): string
     {
-        $command = [...$prefix, PHP_BINARY, ...$ini, '-d', 'display_errors=stderr', '-r',
-                    'require ' . var_export("$package/autoload.php", true) . ";\n$code"];
+        return self::command(
+            [...$prefix, PHP_BINARY, ...$ini, '-d', 'display_errors=stderr', '-r',
+             'require ' . var_export("$package/autoload.php", true) . ";\n$code"],
+            $env,
+        );
+    }
+
+    /**
+     * Runs a command with a clean environment plus $env.
+     *
+     * @param list<string>          $command
+     * @param array<string, string> $env
+     * @return string stdout and stderr, trimmed
+     */
+    private static function command(array $command, array $env): string
+    {
         $base = ['PATH' => (string) getenv('PATH'), 'HOME' => sys_get_temp_dir()];
         $proc = proc_open($command, [1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes, sys_get_temp_dir(), $env + $base);
         self::assertIsResource($proc);

@@ -82,7 +82,8 @@ final class Sandbox
     }
 
     /**
-     * A client on the HTTPS endpoint of $tag (and $fault), trusting the test CA.
+     * A client on the HTTPS endpoint of $tag (and $fault), trusting the test
+     * CA, connecting directly whatever proxy the environment names.
      *
      * @param array<string, mixed> $options added to (or replacing) endpoint and ca_file
      */
@@ -91,7 +92,7 @@ final class Sandbox
         return new Client(
             self::username(),
             $password ?? self::password(),
-            $options + ['endpoint' => self::endpoint($tag, $fault), 'ca_file' => self::caFile()],
+            $options + ['endpoint' => self::endpoint($tag, $fault), 'ca_file' => self::caFile(), 'proxy' => ''],
         );
     }
 
