@@ -13,7 +13,8 @@ C_TESTS := target/c/test_isms
 C_DEMO := target/c/demo
 SANDBOX := scripts/with-sandbox.sh
 
-.PHONY: all build lib demo bench test deps fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind clean
+.PHONY: all build lib demo bench test deps fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind clean \
+        php-header php-check-header php-test php-demo
 
 all: build
 
@@ -44,6 +45,9 @@ deps:
 	[ -f /usr/include/cjson/cJSON.h ] || need="$$need libcjson-dev"; \
 	command -v pkg-config >/dev/null || need="$$need pkg-config"; \
 	command -v php >/dev/null || need="$$need php8.2-cli"; \
+	php -r 'exit(extension_loaded("Zend OPcache") ? 0 : 1);' 2>/dev/null || need="$$need php8.2-opcache"; \
+	command -v phpunit >/dev/null || need="$$need phpunit"; \
+	command -v php-cgi >/dev/null || need="$$need php8.2-cgi"; \
 	if [ -n "$$need" ]; then \
 	  echo "installing:$$need"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -99,6 +103,48 @@ valgrind: build $(C_TESTS)
 
 test: deps fmt-check clippy check-header check-header-ffi rust-test c-test valgrind
 	@echo "make test: all checks passed"
+
+# ---- PHP binding (bindings/php) --------------------------------------------
+
+PHP_PKG := bindings/php
+# As root, opcache.preload needs a preload_user (and FFI::load() is then
+# refused in preload.php: the scope comes from ffi.preload).
+PRELOAD_USER := $(shell id -u www-data >/dev/null 2>&1 && echo www-data || echo nobody)
+PHP_CLI_INI := -d ffi.enable=1
+PHP_PRELOAD_INI := -d opcache.enable_cli=1 -d opcache.preload=$(CURDIR)/$(PHP_PKG)/preload.php \
+  -d opcache.preload_user=$(PRELOAD_USER) -d ffi.enable=preload -d ffi.preload=$(CURDIR)/$(PHP_PKG)/include/isms-scope.h
+
+# The package's copy of the header, and its variant for FFI_SCOPE / FFI_LIB.
+php-header:
+	cp include/isms.h $(PHP_PKG)/include/isms.h
+	php -r 'require "$(PHP_PKG)/autoload.php"; echo Isms\Library::scopeHeader(Isms\Library::SONAME);' \
+	  > $(PHP_PKG)/include/isms-scope.h
+
+php-check-header:
+	@cmp -s include/isms.h $(PHP_PKG)/include/isms.h || \
+	  { echo "$(PHP_PKG)/include/isms.h differs from include/isms.h: run 'make php-header'" >&2; exit 1; }
+	@php -r 'require "$(PHP_PKG)/autoload.php"; echo Isms\Library::scopeHeader(Isms\Library::SONAME);' \
+	  | cmp -s - $(PHP_PKG)/include/isms-scope.h || \
+	  { echo "$(PHP_PKG)/include/isms-scope.h is stale: run 'make php-header'" >&2; exit 1; }
+	@echo "$(PHP_PKG)/include is up to date"
+
+# PHPUnit against the sandbox, twice: the CLI loading the header with
+# FFI::cdef, then PHP-FPM's way (opcache.preload + ffi.enable=preload,
+# FFI::scope). Both runs must run the same tests, none skipped.
+php-test: build php-check-header
+	mkdir -p target/php
+	$(SANDBOX) php $(PHP_CLI_INI) $$(command -v phpunit) -c $(PHP_PKG) --log-junit target/php/cli.xml
+	LD_LIBRARY_PATH=$(CURDIR)/$(LIBDIR) $(SANDBOX) php $(PHP_PRELOAD_INI) $$(command -v phpunit) -c $(PHP_PKG) \
+	  --log-junit target/php/preload.xml
+	@summary() { sed -n '0,/<testsuite /s/.*<testsuite [^>]*tests="\([0-9]*\)"[^>]*errors="\([0-9]*\)"[^>]*failures="\([0-9]*\)" skipped="\([0-9]*\)".*/\1 \2 \3 \4/p' "$$1"; }; \
+	read -r cli e1 f1 s1 <<<"$$(summary target/php/cli.xml)"; \
+	read -r pre e2 f2 s2 <<<"$$(summary target/php/preload.xml)"; \
+	echo "php-test: $$cli tests with FFI::cdef (CLI), $$pre with FFI::scope (opcache.preload)"; \
+	[ -n "$$cli" ] && [ "$$cli" -gt 0 ] && [ "$$cli" = "$$pre" ] && [ "$$e1$$f1$$s1$$e2$$f2$$s2" = 000000 ] || \
+	  { echo "php-test: the two runs differ, or something failed or was skipped" >&2; exit 1; }
+
+php-demo: build
+	$(SANDBOX) php $(PHP_CLI_INI) examples/demo.php
 
 # Prints numbers (connection reuse: shared client vs a new client per call).
 bench: build
