@@ -131,9 +131,11 @@ class Client:
         if refusal is None:
             buffer = ctypes.create_string_buffer(secret or b"")
             del secret
-            handle = _lib.lib().isms_client_new(user, buffer)
-            ctypes.memset(buffer, 0, len(buffer))
-            del buffer
+            try:
+                handle = _lib.lib().isms_client_new(user, buffer)
+            finally:  # also when the library cannot be loaded
+                ctypes.memset(buffer, 0, len(buffer))
+                del buffer
         if refusal is not None:
             raise refusal[0](refusal[1])
         if not handle:
