@@ -12,8 +12,9 @@ CFLAGS ?= -std=c11 -Wall -Wextra -Werror -O1 -g
 C_TESTS := target/c/test_isms
 C_DEMO := target/c/demo
 SANDBOX := scripts/with-sandbox.sh
+VENV := target/venv
 
-.PHONY: all build lib demo bench test deps fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind clean \
+.PHONY: all build lib demo bench test deps fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind python-venv python-test clean \
         php-header php-check-header php-test php-demo
 
 all: build
@@ -35,6 +36,7 @@ $(C_DEMO): examples/demo.c include/isms.h | build
 
 demo: build $(C_DEMO)
 	$(SANDBOX) $(C_DEMO)
+	$(SANDBOX) env PYTHONPATH=bindings/python python3 examples/demo.py
 
 # ---- tests ---------------------------------------------------------------
 
@@ -101,7 +103,19 @@ valgrind: build $(C_TESTS)
 	    --suppressions=bindings/c/valgrind.supp --child-silent-after-fork=no \
 	    $(C_TESTS)
 
-test: deps fmt-check clippy check-header check-header-ffi rust-test c-test valgrind
+# The Python package, installed with pip into a venv of its own (as users
+# install it: with the built library copied inside), then pytest against it.
+python-venv:
+	@[ -x $(VENV)/bin/mypy ] || { python3 -m venv $(VENV) && $(VENV)/bin/pip install -q 'pytest>=8' 'mypy>=1.10'; }
+
+python-test: build python-venv
+	PYTHONPATH=bindings/python ISMS_LIBRARY=target/release/libisms.so python3 -c \
+	  'import isms; print("import isms from the source tree:", isms.library_version())'
+	$(VENV)/bin/pip install -q --force-reinstall --no-deps ./bindings/python
+	cd bindings/python && ../../$(VENV)/bin/mypy --strict isms
+	$(VENV)/bin/pytest -q bindings/python/tests
+
+test: deps fmt-check clippy check-header check-header-ffi rust-test c-test valgrind python-test
 	@echo "make test: all checks passed"
 
 # ---- PHP binding (bindings/php) --------------------------------------------

@@ -85,6 +85,15 @@ fn from_error(e: Error) -> Outcome {
     }
 }
 
+fn success<const N: usize>(http: u16, fields: [(&str, Value); N]) -> Outcome {
+    Outcome {
+        status: Some(Status::Ok),
+        http: i64::from(http),
+        message: String::new(),
+        fields: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+    }
+}
+
 fn opt(s: Option<&str>) -> Value {
     s.map_or(Value::Null, |s| Value::String(s.to_owned()))
 }
@@ -172,19 +181,15 @@ impl Clients {
                 sender_id: s[3],
             };
             return match self.rust.send_otp(&args) {
-                Ok(r) => {
-                    let mut fields = Map::new();
-                    fields.insert("uuid".into(), r.uuid.clone().into());
-                    fields.insert("sms_id".into(), r.sms_id.clone().into());
-                    fields.insert("mobile".into(), opt(r.mobile.as_deref()));
-                    fields.insert("code".into(), opt(r.code.as_deref().map(String::as_str)));
-                    Outcome {
-                        status: Some(Status::Ok),
-                        http: i64::from(r.http_status),
-                        message: String::new(),
-                        fields,
-                    }
-                }
+                Ok(r) => success(
+                    r.http_status,
+                    [
+                        ("uuid", r.uuid.clone().into()),
+                        ("sms_id", r.sms_id.clone().into()),
+                        ("mobile", opt(r.mobile.as_deref())),
+                        ("code", opt(r.code.as_deref().map(String::as_str))),
+                    ],
+                ),
                 Err(e) => from_error(e),
             };
         }
@@ -219,18 +224,14 @@ impl Clients {
                 sender_id: s[5],
             };
             return match self.rust.verify_otp(&args) {
-                Ok(r) => {
-                    let mut fields = Map::new();
-                    fields.insert("uuid".into(), opt(r.uuid.as_deref()));
-                    fields.insert("sms_id".into(), opt(r.sms_id.as_deref()));
-                    fields.insert("mobile".into(), opt(r.mobile.as_deref()));
-                    Outcome {
-                        status: Some(Status::Ok),
-                        http: i64::from(r.http_status),
-                        message: String::new(),
-                        fields,
-                    }
-                }
+                Ok(r) => success(
+                    r.http_status,
+                    [
+                        ("uuid", opt(r.uuid.as_deref())),
+                        ("sms_id", opt(r.sms_id.as_deref())),
+                        ("mobile", opt(r.mobile.as_deref())),
+                    ],
+                ),
                 Err(e) => from_error(e),
             };
         }
@@ -255,19 +256,15 @@ impl Clients {
 
     fn balance(&self) -> Outcome {
         match self.rust.balance() {
-            Ok(b) => {
-                let mut fields = Map::new();
-                fields.insert("balance".into(), b.balance.into());
-                fields.insert("balance_text".into(), b.balance_text.clone().into());
-                fields.insert("expiration".into(), opt(b.expiration.as_deref()));
-                fields.insert("expiration_iso".into(), opt(b.expiration_iso.as_deref()));
-                Outcome {
-                    status: Some(Status::Ok),
-                    http: i64::from(b.http_status),
-                    message: String::new(),
-                    fields,
-                }
-            }
+            Ok(b) => success(
+                b.http_status,
+                [
+                    ("balance", b.balance.into()),
+                    ("balance_text", b.balance_text.clone().into()),
+                    ("expiration", opt(b.expiration.as_deref())),
+                    ("expiration_iso", opt(b.expiration_iso.as_deref())),
+                ],
+            ),
             Err(e) => from_error(e),
         }
     }

@@ -1,0 +1,159 @@
+"""Finding and declaring the shared library (ctypes).
+
+Search order: the ``ISMS_LIBRARY`` environment variable (a full path, used
+alone when set), a copy shipped inside this package, the repository's
+``target/release`` when the package runs from a checkout, then the system
+loader (``libisms.so.1``). The library is loaded once, on first use.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+import threading
+from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_uint32, c_void_p
+from pathlib import Path
+
+ABI_MAJOR = 1
+"""The library ABI this package is written for (the SONAME's major)."""
+
+
+class LibraryNotFoundError(OSError):
+    """The shared library could not be loaded; the message lists every place tried."""
+
+
+if sys.platform == "win32":
+    _FILE_NAME, _SYSTEM_NAME = "isms.dll", "isms.dll"
+elif sys.platform == "darwin":
+    _FILE_NAME, _SYSTEM_NAME = "libisms.dylib", f"libisms.{ABI_MAJOR}.dylib"
+else:
+    _FILE_NAME, _SYSTEM_NAME = "libisms.so", f"libisms.so.{ABI_MAJOR}"
+
+
+# The result structs, field for field as in include/isms.h. C enums are ints;
+# tests/test_layout.py compares every size and offset with the C compiler.
+class SendResult(ctypes.Structure):
+    _fields_ = [
+        ("status", c_int),
+        ("http_status", c_int32),
+        ("message", c_char_p),
+        ("uuid", c_char_p),
+        ("sms_id", c_char_p),
+        ("mobile", c_char_p),
+        ("code", c_char_p),
+    ]
+
+
+class VerifyResult(ctypes.Structure):
+    _fields_ = [
+        ("status", c_int),
+        ("http_status", c_int32),
+        ("message", c_char_p),
+        ("uuid", c_char_p),
+        ("sms_id", c_char_p),
+        ("mobile", c_char_p),
+    ]
+
+
+class BalanceResult(ctypes.Structure):
+    _fields_ = [
+        ("status", c_int),
+        ("http_status", c_int32),
+        ("message", c_char_p),
+        ("balance", c_double),
+        ("balance_text", c_char_p),
+        ("expiration", c_char_p),
+        ("expiration_iso", c_char_p),
+    ]
+
+
+# name -> (restype, argtypes); every function gets both (ctypes would
+# otherwise return a C int, cutting a 64-bit pointer).
+_SIGNATURES = {
+    "isms_client_new": (c_void_p, [c_char_p, c_char_p]),
+    "isms_client_free": (None, [c_void_p]),
+    "isms_client_set_endpoint": (c_int, [c_void_p, c_char_p]),
+    "isms_client_set_timeout_ms": (c_int, [c_void_p, c_uint32]),
+    "isms_client_set_ca_file": (c_int, [c_void_p, c_char_p]),
+    "isms_client_set_proxy": (c_int, [c_void_p, c_char_p]),
+    "isms_last_error_message": (c_char_p, []),
+    "isms_send_otp": (
+        POINTER(SendResult),
+        [c_void_p, c_char_p, c_char_p, c_char_p, c_int32, c_char_p],
+    ),
+    "isms_send_result_free": (None, [POINTER(SendResult)]),
+    "isms_verify_otp": (
+        POINTER(VerifyResult),
+        [c_void_p, c_char_p, c_char_p, c_char_p, c_char_p, c_char_p, c_uint32, c_char_p],
+    ),
+    "isms_verify_result_free": (None, [POINTER(VerifyResult)]),
+    "isms_balance": (POINTER(BalanceResult), [c_void_p]),
+    "isms_balance_result_free": (None, [POINTER(BalanceResult)]),
+    "isms_status_name": (c_char_p, [c_int32]),
+    "isms_version": (c_char_p, []),
+}
+
+_lock = threading.Lock()
+_lib: ctypes.CDLL | None = None
+
+
+def candidates() -> list[str]:
+    """The places searched, in order (the ``ISMS_LIBRARY`` path alone when set)."""
+    override = os.environ.get("ISMS_LIBRARY")
+    if override:
+        return [override]
+    here = Path(__file__).resolve().parent
+    places = [str(here / _FILE_NAME)]
+    repo = here.parents[2] if len(here.parents) > 2 else None
+    if repo is not None and (repo / "Cargo.toml").is_file():
+        places.append(str(repo / "target" / "release" / _FILE_NAME))
+    places.append(_SYSTEM_NAME)
+    return places
+
+
+def _open() -> ctypes.CDLL:
+    tried = []
+    places = candidates()
+    for place in places:
+        is_path = os.sep in place
+        if is_path and not os.path.exists(place):
+            tried.append(f"{place} (no such file)")
+            continue
+        try:
+            lib = ctypes.CDLL(place)
+        except OSError as e:
+            tried.append(f"{place} ({e})")
+            continue
+        return _declare(lib, place)
+    how = "ISMS_LIBRARY is set: " if os.environ.get("ISMS_LIBRARY") else ""
+    raise LibraryNotFoundError(
+        f"libisms could not be loaded; {how}tried " + "; ".join(tried)
+        + ". Set ISMS_LIBRARY to the full path of the shared library."
+    )
+
+
+def _declare(lib: ctypes.CDLL, place: str) -> ctypes.CDLL:
+    for name, (restype, argtypes) in _SIGNATURES.items():
+        try:
+            function = getattr(lib, name)
+        except AttributeError:
+            raise LibraryNotFoundError(f"{place} is not libisms: it has no {name}") from None
+        function.restype = restype
+        function.argtypes = argtypes
+    version = (lib.isms_version() or b"").decode("ascii", "replace")
+    if version.split(".")[0] != str(ABI_MAJOR):
+        raise LibraryNotFoundError(
+            f"{place} is libisms {version}; this package needs ABI {ABI_MAJOR}.x"
+        )
+    return lib
+
+
+def lib() -> ctypes.CDLL:
+    """The loaded library (loaded on first call)."""
+    global _lib
+    if _lib is None:
+        with _lock:
+            if _lib is None:
+                _lib = _open()
+    return _lib

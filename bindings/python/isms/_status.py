@@ -1,0 +1,166 @@
+"""Statuses, message types and the exception for each non-OK status."""
+
+from __future__ import annotations
+
+import builtins
+import enum
+
+
+class Status(enum.IntEnum):
+    """The outcome of a call: the C ``IsmsStatus`` values, names without ``ISMS_``."""
+
+    OK = 0
+    ERR_INVALID_ARGUMENT = 1
+    ERR_AUTH = 2
+    ERR_INSUFFICIENT_CREDIT = 3
+    ERR_OTP_INCORRECT = 4
+    ERR_OTP_EXPIRED = 5
+    ERR_REJECTED = 6
+    ERR_TIMEOUT = 7
+    ERR_CONNECT = 8
+    ERR_TLS = 9
+    ERR_HTTP_STATUS = 10
+    ERR_BAD_RESPONSE = 11
+    ERR_INTERNAL = 12
+
+
+class MessageType(enum.IntEnum):
+    """How the gateway sends the text: ``AUTO`` picks ASCII when it can."""
+
+    AUTO = 0
+    ASCII = 1
+    UNICODE = 2
+
+
+class IsmsError(Exception):
+    """A call failed. ``status`` says why; ``message`` says it in plain words.
+
+    ``http_status`` is 0 when no HTTP reply was received. A send or verify
+    the gateway answered ``Failed`` may carry its ``uuid``, ``sms_id`` and
+    ``mobile``. The text never contains the password.
+    """
+
+    status: Status = Status.ERR_INTERNAL
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int = 0,
+        uuid: str | None = None,
+        sms_id: str | None = None,
+        mobile: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.http_status = http_status
+        self.uuid = uuid
+        self.sms_id = sms_id
+        self.mobile = mobile
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r}, status={self.status.name}, http_status={self.http_status})"
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (
+            _rebuild,
+            (type(self), self.message, self.http_status, self.uuid, self.sms_id, self.mobile),
+        )
+
+
+def _rebuild(cls, message, http_status, uuid, sms_id, mobile):  # type: ignore[no-untyped-def]
+    return cls(message, http_status=http_status, uuid=uuid, sms_id=sms_id, mobile=mobile)
+
+
+class InvalidArgumentError(IsmsError):
+    """Refused before any byte went to the network; the message names the argument."""
+
+    status = Status.ERR_INVALID_ARGUMENT
+
+
+class AuthenticationError(IsmsError):
+    """The gateway refused the username or password."""
+
+    status = Status.ERR_AUTH
+
+
+class InsufficientCreditError(IsmsError):
+    """The account is out of credit."""
+
+    status = Status.ERR_INSUFFICIENT_CREDIT
+
+
+class OtpIncorrectError(IsmsError):
+    """The code does not match (``verify_otp`` returns this as ``verified=False``)."""
+
+    status = Status.ERR_OTP_INCORRECT
+
+
+class OtpExpiredError(IsmsError):
+    """The code is past its interval (``verify_otp`` returns this as ``verified=False``)."""
+
+    status = Status.ERR_OTP_EXPIRED
+
+
+class RejectedError(IsmsError):
+    """The gateway said Failed for another reason; the message says which."""
+
+    status = Status.ERR_REJECTED
+
+
+class TimeoutError(IsmsError, builtins.TimeoutError):
+    """No complete reply within the client's timeout."""
+
+    status = Status.ERR_TIMEOUT
+
+
+class ConnectError(IsmsError, builtins.ConnectionError):
+    """DNS failure, connection refused or reset, or a proxy failure."""
+
+    status = Status.ERR_CONNECT
+
+
+class TlsError(IsmsError):
+    """The TLS handshake or the certificate check failed."""
+
+    status = Status.ERR_TLS
+
+
+class HttpStatusError(IsmsError):
+    """A reply that is not 2xx (redirects are never followed); see ``http_status``."""
+
+    status = Status.ERR_HTTP_STATUS
+
+
+class BadResponseError(IsmsError):
+    """A reply that is not the documented JSON, too large, or missing fields."""
+
+    status = Status.ERR_BAD_RESPONSE
+
+
+class InternalError(IsmsError):
+    """A bug in the library (a panic caught at its boundary)."""
+
+    status = Status.ERR_INTERNAL
+
+
+ERRORS: dict[Status, type[IsmsError]] = {
+    cls.status: cls
+    for cls in (
+        InvalidArgumentError,
+        AuthenticationError,
+        InsufficientCreditError,
+        OtpIncorrectError,
+        OtpExpiredError,
+        RejectedError,
+        TimeoutError,
+        ConnectError,
+        TlsError,
+        HttpStatusError,
+        BadResponseError,
+        InternalError,
+    )
+}
