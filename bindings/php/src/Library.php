@@ -151,9 +151,12 @@ final class Library
         } catch (FFI\Exception) {
             // Not registered by ffi.preload: register it here.
         }
-        $library = self::SONAME;
-        foreach (self::candidates() as [, $candidate]) {
-            if ($candidate === self::SONAME || is_file($candidate)) {
+        // The first file found; else the last candidate: the SONAME, or
+        // ISMS_LIBRARY when set (FFI::load() then says what is wrong with it).
+        $candidates = array_column(self::candidates(), 1);
+        $library = $candidates[array_key_last($candidates)];
+        foreach ($candidates as $candidate) {
+            if (is_file($candidate)) {
                 $library = $candidate;
                 break;
             }

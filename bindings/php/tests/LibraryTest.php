@@ -150,37 +150,37 @@ final class LibraryTest extends IsmsTestCase
     }
 
     /**
-     * preload.php registers the scope with FFI::load() (the library found by
-     * the usual search) when PHP does not run as root. As root, opcache
-     * requires opcache.preload_user, FFI::load() is then refused, and
-     * preload.php must say to use ffi.preload instead.
+     * preload.php registers the scope with FFI::load() when PHP does not
+     * run as root: on the library the usual search finds, or on the one
+     * ISMS_LIBRARY names (and only that one). As root, opcache requires
+     * opcache.preload_user, FFI::load() is then refused, and preload.php
+     * must say to use ffi.preload instead.
      */
-    public function testPreloadPhpRegistersTheScopeOrExplainsFfiPreload(): void
+    public function testPreloadPhpRegistersTheScopeWithFfiLoad(): void
     {
-        $preload = ['-d', 'opcache.enable_cli=1', '-d', 'opcache.preload=' . realpath(self::PACKAGE) . '/preload.php',
-                    '-d', 'ffi.enable=preload'];
         $probe = 'echo Isms\Library::loader(), " ", Isms\Library::version();';
-        if (posix_geteuid() !== 0) {
-            self::assertSame('scope ' . Library::version(), $this->php(self::PACKAGE, [], $probe, $preload));
-            return;
+        $preload = static fn (string $package): array => ['-d', 'opcache.enable_cli=1', '-d', "opcache.preload=$package/preload.php",
+                                                         '-d', 'ffi.enable=preload'];
+        $unprivileged = [];
+        if (posix_geteuid() === 0) {
+            $user = posix_getpwnam('www-data') !== false ? 'www-data' : 'nobody';
+            $out = $this->php(self::PACKAGE, [], $probe, [...$preload((string) realpath(self::PACKAGE)), '-d', "opcache.preload_user=$user"]);
+            self::assertStringContainsString("FFI::load() doesn't work in conjunction with \"opcache.preload_user\"", $out);
+            self::assertStringContainsString('set ffi.preload=' . Library::scopeHeaderFile(), $out);
+            $info = (array) posix_getpwnam($user);
+            $unprivileged = ['setpriv', "--reuid={$info['uid']}", "--regid={$info['gid']}", '--clear-groups'];
         }
-        $user = posix_getpwnam('www-data') !== false ? 'www-data' : 'nobody';
-        $out = $this->php(self::PACKAGE, [], $probe, [...$preload, '-d', "opcache.preload_user=$user"]);
-        self::assertStringContainsString("FFI::load() doesn't work in conjunction with \"opcache.preload_user\"", $out);
-        self::assertStringContainsString('set ffi.preload=' . Library::scopeHeaderFile(), $out);
 
-        // The FFI::load() path itself, as an unprivileged user, on a copy it can read.
+        // A copy the unprivileged user can read, with the library inside the package.
         $package = $this->packageCopy();
         chmod(dirname($package, 2), 0755);
-        $info = posix_getpwnam($user);
-        $out = $this->php(
-            $package,
-            ['ISMS_LIBRARY' => (string) realpath(self::PACKAGE . '/../../target/release/libisms.so')],
-            $probe,
-            ['-d', 'opcache.enable_cli=1', '-d', "opcache.preload=$package/preload.php", '-d', 'ffi.enable=preload'],
-            ['setpriv', "--reuid={$info['uid']}", "--regid={$info['gid']}", '--clear-groups'],
-        );
-        self::assertSame('scope ' . Library::version(), $out);
+        mkdir("$package/lib", 0755);
+        self::assertTrue(copy(self::PACKAGE . '/../../target/release/libisms.so', "$package/lib/libisms.so.1"));
+        self::assertSame('scope ' . Library::version(), $this->php($package, [], $probe, $preload($package), $unprivileged));
+
+        $missing = dirname($package) . '/nowhere/libisms.so';
+        $out = $this->php($package, ['ISMS_LIBRARY' => $missing], $probe, $preload($package), $unprivileged);
+        self::assertStringContainsString("Isms\\LibraryException: FFI::load() could not load $missing", $out);
     }
 
     /**
