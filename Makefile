@@ -37,6 +37,7 @@ $(C_DEMO): examples/demo.c include/isms.h | build
 demo: build $(C_DEMO)
 	$(SANDBOX) $(C_DEMO)
 	$(SANDBOX) env PYTHONPATH=bindings/python python3 examples/demo.py
+	$(SANDBOX) php $(PHP_CLI_INI) examples/demo.php
 
 # ---- tests ---------------------------------------------------------------
 
@@ -69,6 +70,7 @@ clippy:
 
 header:
 	cbindgen --config cbindgen.toml --output include/isms.h --quiet
+	$(MAKE) --no-print-directory php-header
 
 check-header:
 	@tmp=$$(mktemp); cbindgen --config cbindgen.toml --output "$$tmp" --quiet; \
@@ -89,7 +91,12 @@ $(C_TESTS): bindings/c/test_isms.c include/isms.h | build
 	$(CC) $(CFLAGS) -pthread -Iinclude $$(pkg-config --cflags libcjson) $< \
 	  -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms $$(pkg-config --libs libcjson) -o $@
 
-c-test: build $(C_TESTS)
+target/c/test_unload: bindings/c/test_unload.c
+	mkdir -p target/c
+	$(CC) $(CFLAGS) $< -ldl -o $@
+
+c-test: build $(C_TESTS) target/c/test_unload
+	target/c/test_unload target/release/libisms.so
 	$(SANDBOX) $(C_TESTS)
 
 # The C test program under memcheck: 0 errors, 0 definite leaks. The sandbox
@@ -115,7 +122,7 @@ python-test: build python-venv
 	cd bindings/python && ../../$(VENV)/bin/mypy --strict isms
 	$(VENV)/bin/pytest -q bindings/python/tests
 
-test: deps fmt-check clippy check-header check-header-ffi rust-test c-test valgrind python-test
+test: deps fmt-check clippy check-header check-header-ffi rust-test c-test valgrind python-test php-test
 	@echo "make test: all checks passed"
 
 # ---- PHP binding (bindings/php) --------------------------------------------

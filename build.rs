@@ -1,5 +1,8 @@
-//! Sets the shared library's SONAME to `libisms.so.<ABI major>` and limits the
-//! exported symbols to the `isms_*` C API.
+//! Sets the shared library's SONAME to `libisms.so.<ABI major>`, limits the
+//! exported symbols to the `isms_*` C API, and marks the library
+//! never-unloaded (`-z nodelete`): PHP's FFI and Python's ctypes may dlclose
+//! it while a resolver thread or a thread-local destructor of ours is still
+//! pending, which would jump into unmapped code.
 
 fn main() {
     let major = std::env::var("CARGO_PKG_VERSION_MAJOR").expect("cargo sets the version");
@@ -11,6 +14,7 @@ fn main() {
             std::env::var("CARGO_MANIFEST_DIR").unwrap()
         );
         println!("cargo:rustc-cdylib-link-arg=-Wl,--version-script={script}");
+        println!("cargo:rustc-cdylib-link-arg=-Wl,-z,nodelete");
         println!("cargo:rerun-if-changed=libisms.map");
     }
     println!("cargo:rerun-if-changed=build.rs");
