@@ -14,7 +14,7 @@ C_DEMO := target/c/demo
 SANDBOX := scripts/with-sandbox.sh
 VENV := target/venv
 
-.PHONY: all build lib demo bench test deps fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind python-venv python-test clean \
+.PHONY: all build lib php-cli demo bench test deps fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind python-venv python-test clean \
         php-header php-check-header php-test php-demo
 
 all: build
@@ -34,12 +34,24 @@ $(C_DEMO): examples/demo.c include/isms.h | build
 	mkdir -p target/c
 	$(CC) $(CFLAGS) -Iinclude $< -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms -o $@
 
-demo: build $(C_DEMO)
+demo: build php-cli $(C_DEMO)
 	$(SANDBOX) $(C_DEMO)
 	$(SANDBOX) env PYTHONPATH=bindings/python python3 examples/demo.py
 	$(SANDBOX) php $(PHP_CLI_INI) examples/demo.php
 
 # ---- tests ---------------------------------------------------------------
+
+# Installs the Debian packages listed in $$need, if any (as root, or with sudo).
+APT_INSTALL = if [ -n "$$need" ]; then \
+	  echo "installing:$$need"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; \
+	fi
+
+# PHP's CLI (FFI is in it), for the PHP demo.
+php-cli:
+	@need=""; command -v php >/dev/null || need="php8.2-cli"; $(APT_INSTALL)
 
 # Debian packages and the pinned cbindgen. Installs only what is missing.
 deps:
@@ -51,12 +63,7 @@ deps:
 	php -r 'exit(extension_loaded("Zend OPcache") ? 0 : 1);' 2>/dev/null || need="$$need php8.2-opcache"; \
 	command -v phpunit >/dev/null || need="$$need phpunit"; \
 	command -v php-cgi >/dev/null || need="$$need php8.2-cgi"; \
-	if [ -n "$$need" ]; then \
-	  echo "installing:$$need"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; \
-	fi
+	$(APT_INSTALL)
 	@if [ "$$(cbindgen --version 2>/dev/null)" != "cbindgen $(CBINDGEN_VERSION)" ]; then \
 	  cargo install cbindgen --version $(CBINDGEN_VERSION) --locked --quiet; \
 	fi
