@@ -136,8 +136,10 @@ test: deps fmt-check clippy check-header check-header-ffi rust-test c-test valgr
 
 PHP_PKG := bindings/php
 # As root, opcache.preload needs a preload_user (and FFI::load() is then
-# refused in preload.php: the scope comes from ffi.preload).
-PRELOAD_USER := $(shell id -u www-data >/dev/null 2>&1 && echo www-data || echo nobody)
+# refused in preload.php: the scope comes from ffi.preload). www-data, as
+# under PHP-FPM, when it can read this tree; else the current user.
+PRELOAD_USER := $(shell runuser -u www-data -- test -r $(CURDIR)/$(PHP_PKG)/preload.php 2>/dev/null \
+  && echo www-data || id -un)
 PHP_CLI_INI := -d ffi.enable=1
 PHP_PRELOAD_INI := -d opcache.enable_cli=1 -d opcache.preload=$(CURDIR)/$(PHP_PKG)/preload.php \
   -d opcache.preload_user=$(PRELOAD_USER) -d ffi.enable=preload -d ffi.preload=$(CURDIR)/$(PHP_PKG)/include/isms-scope.h
