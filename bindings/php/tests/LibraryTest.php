@@ -162,18 +162,17 @@ final class LibraryTest extends IsmsTestCase
         $preload = static fn (string $package): array => ['-d', 'opcache.enable_cli=1', '-d', "opcache.preload=$package/preload.php",
                                                          '-d', 'ffi.enable=preload'];
         $unprivileged = [];
+        // A copy the unprivileged user can read, with the library inside the package.
+        $package = $this->readableCopy();
         if (posix_geteuid() === 0) {
             $user = posix_getpwnam('www-data') !== false ? 'www-data' : 'nobody';
-            $out = $this->php(self::PACKAGE, [], $probe, [...$preload((string) realpath(self::PACKAGE)), '-d', "opcache.preload_user=$user"]);
+            $out = $this->php($package, [], $probe, [...$preload($package), '-d', "opcache.preload_user=$user"]);
             self::assertStringContainsString("FFI::load() doesn't work in conjunction with \"opcache.preload_user\"", $out);
-            self::assertStringContainsString('set ffi.preload=' . Library::scopeHeaderFile(), $out);
+            self::assertStringContainsString("set ffi.preload=$package/include/isms-scope.h", $out);
             $info = (array) posix_getpwnam($user);
             $unprivileged = ['setpriv', "--reuid={$info['uid']}", "--regid={$info['gid']}", '--clear-groups'];
         }
 
-        // A copy the unprivileged user can read, with the library inside the package.
-        $package = $this->packageCopy();
-        chmod(dirname($package, 2), 0755);
         mkdir("$package/lib", 0755);
         self::assertTrue(copy(self::PACKAGE . '/../../target/release/libisms.so', "$package/lib/libisms.so.1"));
         self::assertSame('scope ' . Library::version(), $this->php($package, [], $probe, $preload($package), $unprivileged));
@@ -194,9 +193,11 @@ final class LibraryTest extends IsmsTestCase
     {
         $cgi = PHP_BINDIR . '/php-cgi';
         self::assertFileExists($cgi, 'php-cgi (Debian: php8.2-cgi, installed by make deps)');
+        // preload.php is read as the preload user: from a copy it can read.
+        $package = $this->readableCopy();
         $probe = $this->tempDir() . '/probe.php';
         file_put_contents($probe, '<?php
-require ' . var_export(realpath(self::PACKAGE) . '/autoload.php', true) . ';
+require ' . var_export("$package/autoload.php", true) . ';
 echo PHP_SAPI, "\n";
 try { FFI::cdef("int abs(int);"); echo "cdef allowed\n"; } catch (FFI\Exception $e) { echo "cdef refused\n"; }
 try {
@@ -217,7 +218,7 @@ try {
             'LD_LIBRARY_PATH' => (string) realpath(self::PACKAGE . '/../../target/lib'),
         ];
         $user = posix_getpwnam('www-data') !== false ? 'www-data' : 'nobody';
-        $fpm = ['-d', 'opcache.enable=1', '-d', 'opcache.preload=' . realpath(self::PACKAGE) . '/preload.php',
+        $fpm = ['-d', 'opcache.enable=1', '-d', "opcache.preload=$package/preload.php",
                 '-d', "opcache.preload_user=$user", '-d', 'ffi.enable=preload', '-d', 'ffi.preload=' . Library::scopeHeaderFile()];
         $balance = Sandbox::admin('/_sandbox/balance')['balance'];
         self::assertSame("cgi-fcgi\ncdef refused\nscope\n$balance", self::command([$cgi, '-q', ...$fpm, $probe], $env));
@@ -272,6 +273,14 @@ try {
             exec('cp -R ' . escapeshellarg(self::PACKAGE . "/$item") . ' ' . escapeshellarg("$package/$item"), $_, $rc);
             self::assertSame(0, $rc);
         }
+        return $package;
+    }
+
+    /** A copy of the package that any user can read (the preload user is not root). */
+    private function readableCopy(): string
+    {
+        $package = $this->packageCopy();
+        chmod(dirname($package, 2), 0755);
         return $package;
     }
 
