@@ -4,6 +4,7 @@ threads, closing, and argument handling that belongs to the binding."""
 from __future__ import annotations
 
 import copy
+import os
 import pickle
 import threading
 import time
@@ -315,3 +316,24 @@ def test_wrong_types_are_type_errors(sandbox: Sandbox, tag: str) -> None:
             with pytest.raises(TypeError):
                 call()
     assert sandbox.requests(tag) == 0
+
+
+def test_a_forked_child_uses_connections_of_its_own(sandbox: Sandbox, tag: str) -> None:
+    # Pre-forking servers (gunicorn, uwsgi, multiprocessing) inherit clients.
+    with sandbox.client(tag) as client:
+        client.balance()
+        parent_ids = set(sandbox.admin("stats", tag=tag)["conn_ids"])
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                client.balance()
+                code = 0
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        child_ids = set(sandbox.admin("stats", tag=tag)["conn_ids"]) - parent_ids
+        assert len(child_ids) == 1, "the child opened its own connection"
+        client.balance()  # the parent's connection is still good
+        assert set(sandbox.admin("stats", tag=tag)["conn_ids"]) == parent_ids | child_ids
