@@ -63,6 +63,8 @@ deps:
 	php -r 'exit(extension_loaded("Zend OPcache") ? 0 : 1);' 2>/dev/null || need="$$need php8.2-opcache"; \
 	command -v phpunit >/dev/null || need="$$need phpunit"; \
 	command -v php-cgi >/dev/null || need="$$need php8.2-cgi"; \
+	[ -x /usr/sbin/php-fpm8.2 ] || need="$$need php8.2-fpm"; \
+	command -v cgi-fcgi >/dev/null || need="$$need libfcgi-bin"; \
 	$(APT_INSTALL)
 	@if [ "$$(cbindgen --version 2>/dev/null)" != "cbindgen $(CBINDGEN_VERSION)" ]; then \
 	  cargo install cbindgen --version $(CBINDGEN_VERSION) --locked --quiet; \

@@ -13,6 +13,66 @@ use PHPUnit\Framework\TestCase;
  */
 abstract class IsmsTestCase extends TestCase
 {
+    /** The package's folder, bindings/php. */
+    protected const PACKAGE = __DIR__ . '/../..';
+
+    /** @var list<string> temporary trees to remove */
+    private array $trash = [];
+
+    protected function tearDown(): void
+    {
+        foreach ($this->trash as $dir) {
+            exec('rm -rf ' . escapeshellarg($dir));
+        }
+    }
+
+    /**
+     * Runs a command with a clean environment plus $env.
+     *
+     * @param list<string>          $command
+     * @param array<string, string> $env
+     * @return string stdout and stderr, trimmed
+     */
+    protected static function command(array $command, array $env): string
+    {
+        $base = ['PATH' => (string) getenv('PATH'), 'HOME' => sys_get_temp_dir()];
+        $proc = proc_open($command, [1 => ['pipe', 'w'], 2 => ['redirect', 1]], $pipes, sys_get_temp_dir(), $env + $base);
+        self::assertIsResource($proc);
+        $out = (string) stream_get_contents($pipes[1]);
+        fclose($pipes[1]);
+        proc_close($proc);
+        return trim($out);
+    }
+
+    /** A copy of the package (sources and headers) in a fresh directory outside the repository. */
+    protected function packageCopy(): string
+    {
+        $package = $this->tempDir() . '/vendor/isms';
+        mkdir($package, 0755, true);
+        foreach (['autoload.php', 'preload.php', 'src', 'include'] as $item) {
+            exec('cp -R ' . escapeshellarg(self::PACKAGE . "/$item") . ' ' . escapeshellarg("$package/$item"), $_, $rc);
+            self::assertSame(0, $rc);
+        }
+        return $package;
+    }
+
+    /** A copy of the package that any user can read (the preload user is not root). */
+    protected function readableCopy(): string
+    {
+        $package = $this->packageCopy();
+        chmod(dirname($package, 2), 0755);
+        return $package;
+    }
+
+    /** A fresh directory, removed after the test. */
+    protected function tempDir(): string
+    {
+        $dir = sys_get_temp_dir() . '/isms-php-' . bin2hex(random_bytes(6));
+        mkdir($dir, 0700);
+        $this->trash[] = $dir;
+        return $dir;
+    }
+
     /**
      * Neither the sandbox's password nor the marker password appears in
      * $text, in any form: plain, percent-encoded (upper or lower hex, space
