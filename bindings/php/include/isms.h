@@ -45,6 +45,8 @@
  *   The send result's code is the OTP itself: keep it, uuid and sms_id on
  *   the server and never show them to the end user.
  * - Panics: no Rust panic crosses into C; a bug gives ISMS_ERR_INTERNAL.
+ * - Loading: once loaded, the library stays in the process (it is linked
+ *   with -z nodelete), so dlclose() never unmaps code its threads may run.
  */
 
 
