@@ -337,7 +337,13 @@ final class Client
         if (!is_int($seconds) && !is_float($seconds)) {
             throw new InvalidArgumentException('timeout: expected seconds as an int or float, got ' . get_debug_type($seconds));
         }
-        $ms = round($seconds * 1000);
+        // Whole milliseconds, rounded up (2.007 * 1000 is 2006.9999999999998 in
+        // floating point, hence the rounding to 3 places first); a positive
+        // timeout never becomes the 0 the library refuses.
+        $ms = ceil(round($seconds * 1000, 3));
+        if ($seconds > 0 && $ms == 0) {
+            $ms = 1.0;
+        }
         if (is_nan($ms) || $ms < 0 || $ms > self::UINT32_MAX) {
             throw new InvalidArgumentException("timeout: $seconds seconds is out of range");
         }
