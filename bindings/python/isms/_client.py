@@ -20,25 +20,22 @@ _UINT32 = range(0, 2**32)
 
 
 def _text(name: str, value: object, *, optional: bool = False) -> bytes | None:
-    """A str argument as UTF-8 bytes for C, or the InvalidArgumentError to raise.
+    """A str argument as UTF-8 bytes for C; None for an optional None.
 
-    Returns None for an optional None. Never raises for a bad value, so the
-    caller can drop secrets before raising (see Client.__init__).
+    Raises TypeError for a value that is not a str, and InvalidArgumentError
+    for one C cannot take as is (a NUL would cut it short; a lone surrogate
+    has no UTF-8).
     """
     if value is None and optional:
         return None
     if not isinstance(value, str):
         raise TypeError(f"{name} must be str, not {type(value).__name__}")
     if "\0" in value:
-        raise _Refusal(f"{name}: contains a NUL character")
+        raise InvalidArgumentError(f"{name}: contains a NUL character")
     try:
         return value.encode("utf-8")
     except UnicodeEncodeError:
-        raise _Refusal(f"{name}: is not valid Unicode text (a lone surrogate)") from None
-
-
-class _Refusal(Exception):
-    """Internal: an argument the binding refuses before calling C."""
+        raise InvalidArgumentError(f"{name}: is not valid Unicode text (a lone surrogate)") from None
 
 
 def _integer(name: str, value: object, allowed: range) -> int:
@@ -122,10 +119,8 @@ class Client:
         try:
             user = _text("username", username)
             secret = _text("password", password)
-        except TypeError as e:
-            refusal, user, secret = (TypeError, str(e)), None, None
-        except _Refusal as e:
-            refusal, user, secret = (InvalidArgumentError, str(e)), None, None
+        except (TypeError, InvalidArgumentError) as e:
+            refusal, user, secret = (type(e), str(e)), None, None
         del password
         handle = None
         if refusal is None:
@@ -162,11 +157,7 @@ class Client:
         return _str(raw) or f"{what}: refused"
 
     def _set(self, name: str, setter: Callable[[int, bytes | None], int], value: str) -> None:
-        try:
-            raw = _text(name, value)
-        except _Refusal as e:
-            raise InvalidArgumentError(str(e)) from None
-        self._set_status(name, setter(self._handle, raw))  # type: ignore[arg-type]
+        self._set_status(name, setter(self._handle, _text(name, value)))  # type: ignore[arg-type]
 
     def _set_status(self, name: str, status: int) -> None:
         if status != Status.OK:
@@ -257,11 +248,9 @@ class Client:
         Raises an IsmsError subclass on any failure. A send that failed after
         the request may have reached the gateway is never repeated.
         """
-        args = _args(
-            ("mobile", mobile), ("country_code", country_code), ("message", message),
-        )
+        args = [_text("mobile", mobile), _text("country_code", country_code), _text("message", message)]
         kind = _integer("type", type, _INT32)
-        sender = _optional("sender_id", sender_id)
+        sender = _text("sender_id", sender_id, optional=True)
         lib = _lib.lib()
 
         def read(r: _lib.SendResult) -> SendResult:
@@ -297,12 +286,12 @@ class Client:
         ``interval`` (minutes, 1 to 1440) makes an older code expire. A wrong
         or expired code returns ``verified=False``; anything else that fails raises.
         """
-        args = _args(
-            ("mobile", mobile), ("country_code", country_code), ("code", code),
-            ("sms_id", sms_id), ("uuid", uuid),
-        )
+        args = [
+            _text("mobile", mobile), _text("country_code", country_code), _text("code", code),
+            _text("sms_id", sms_id), _text("uuid", uuid),
+        ]
         minutes = 0 if interval is None else _integer("interval", interval, _UINT32)
-        sender = _optional("sender_id", sender_id)
+        sender = _text("sender_id", sender_id, optional=True)
         lib = _lib.lib()
 
         def read(r: _lib.VerifyResult) -> VerifyResult:
@@ -342,16 +331,3 @@ class Client:
 
         return self._call(lib.isms_balance, lib.isms_balance_result_free, read)
 
-
-def _args(*pairs: tuple[str, object]) -> list[bytes | None]:
-    try:
-        return [_text(name, value) for name, value in pairs]
-    except _Refusal as e:
-        raise InvalidArgumentError(str(e)) from None
-
-
-def _optional(name: str, value: object) -> bytes | None:
-    try:
-        return _text(name, value, optional=True)
-    except _Refusal as e:
-        raise InvalidArgumentError(str(e)) from None
