@@ -3,6 +3,7 @@ through the Python package, against the sandbox."""
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 import urllib.parse
@@ -14,7 +15,9 @@ from conftest import CASES, PASSWORD, Sandbox, assert_no_secret
 import isms
 
 
+@functools.cache
 def load(name: str) -> dict[str, Any]:
+    """A case file, read once per session (the tests only read it)."""
     return json.loads((CASES / name).read_text(encoding="utf-8"))
 
 
