@@ -1198,6 +1198,20 @@ static char *json_escaped_password(void) {
   return out;
 }
 
+/* Readies `c` for a deadline on `tag` with `fault`: a warm connection first (a balance on
+ * "<tag>-warm"), so that the deadline is spent on the reply alone (under memcheck a TLS
+ * handshake can take most of it), then the fault and `timeout_ms`. False when a step failed;
+ * *warm is the warm-up's outcome. */
+static bool warm_up(IsmsClient *c, const char *tag, const char *fault, uint32_t timeout_ms,
+                    Outcome *warm) {
+  char wtag[80];
+  snprintf(wtag, sizeof wtag, "%s-warm", tag);
+  set_tag(c, wtag, NULL);
+  *warm = call(c, BALANCE);
+  return warm->status == ISMS_OK && set_tag(c, tag, fault) == ISMS_OK &&
+         isms_client_set_timeout_ms(c, timeout_ms) == ISMS_OK;
+}
+
 /* Every case of faults.json, each on a tag of its own, with the password of the sandbox. */
 static void fault_cases(const cJSON *file, const CallArgs *args) {
   const cJSON *kase;
@@ -1220,15 +1234,8 @@ static void fault_cases(const cJSON *file, const CallArgs *args) {
     IsmsClient *c = client_for(SB.password, tag, fault->valuestring, SB.ca_file);
     if (!CHECK(c != NULL, "%s: client", name)) continue;
     if (timeout) {
-      /* A warm connection first (on a tag of its own), so that the deadline is spent on the
-       * reply alone: under memcheck a TLS handshake can take most of it. */
-      char wtag[80];
-      snprintf(wtag, sizeof wtag, "%s-warm", tag);
-      set_tag(c, wtag, NULL);
-      Outcome warm = call(c, BALANCE);
-      CHECK(warm.status == ISMS_OK &&
-                isms_client_set_timeout_ms(c, (uint32_t)timeout_ms) == ISMS_OK &&
-                set_tag(c, tag, fault->valuestring) == ISMS_OK,
+      Outcome warm;
+      CHECK(warm_up(c, tag, fault->valuestring, (uint32_t)timeout_ms, &warm),
             "%s: warm-up call OK (%s), timeout %u ms set", name, warm.message,
             (uint32_t)timeout_ms);
     }
@@ -1343,13 +1350,9 @@ static void test_timeouts(void) {
     make_tag(tag, sizeof tag, name);
     IsmsClient *c = client_for(SB.password, tag, NULL, SB.ca_file);
     if (!CHECK(c != NULL, "client")) continue;
-    /* A warm connection first, so the deadline is spent on the reply alone. */
-    Outcome warm = call(c, BALANCE);
-    CHECK(warm.status == ISMS_OK, "%s: warm-up call OK (%s)", mode, warm.message);
-    char ftag[80];
-    snprintf(ftag, sizeof ftag, "%s-f", tag);
-    set_tag(c, ftag, mode);
-    CHECK(isms_client_set_timeout_ms(c, timeout) == ISMS_OK, "timeout %u ms accepted", timeout);
+    Outcome warm;
+    CHECK(warm_up(c, tag, mode, timeout, &warm), "%s: warm-up call OK (%s), timeout %u ms set",
+          mode, warm.message, timeout);
     double t0 = now_ms();
     Outcome o = call(c, cases[i].call);
     double took = now_ms() - t0;
@@ -1360,8 +1363,8 @@ static void test_timeouts(void) {
           "%s %s: returned after %.0f ms (deadline %u ms, margin %.0f)", mode, label, took,
           timeout, margin);
     CHECK(leak_free(o.message), "%s %s: no password in the message", mode, label);
-    CHECK(requests_for(ftag) == 1, "%s %s: one request, not repeated (got %d)", mode, label,
-          requests_for(ftag));
+    CHECK(requests_for(tag) == 1, "%s %s: one request, not repeated (got %d)", mode, label,
+          requests_for(tag));
     isms_client_free(c);
   }
 }
