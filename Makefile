@@ -147,16 +147,17 @@ PHP_PRELOAD_INI := -d opcache.enable_cli=1 -d opcache.preload=$(CURDIR)/$(PHP_PK
   -d opcache.preload_user=$(PRELOAD_USER) -d ffi.enable=preload -d ffi.preload=$(CURDIR)/$(PHP_PKG)/include/isms-scope.h
 
 # The package's copy of the header, and its variant for FFI_SCOPE / FFI_LIB.
+# Prints include/isms-scope.h as it should be.
+PHP_SCOPE_HEADER = php -r 'require "$(PHP_PKG)/autoload.php"; echo Isms\Library::scopeHeader(Isms\Library::SONAME);'
+
 php-header:
 	cp include/isms.h $(PHP_PKG)/include/isms.h
-	php -r 'require "$(PHP_PKG)/autoload.php"; echo Isms\Library::scopeHeader(Isms\Library::SONAME);' \
-	  > $(PHP_PKG)/include/isms-scope.h
+	$(PHP_SCOPE_HEADER) > $(PHP_PKG)/include/isms-scope.h
 
 php-check-header:
 	@cmp -s include/isms.h $(PHP_PKG)/include/isms.h || \
 	  { echo "$(PHP_PKG)/include/isms.h differs from include/isms.h: run 'make php-header'" >&2; exit 1; }
-	@php -r 'require "$(PHP_PKG)/autoload.php"; echo Isms\Library::scopeHeader(Isms\Library::SONAME);' \
-	  | cmp -s - $(PHP_PKG)/include/isms-scope.h || \
+	@$(PHP_SCOPE_HEADER) | cmp -s - $(PHP_PKG)/include/isms-scope.h || \
 	  { echo "$(PHP_PKG)/include/isms-scope.h is stale: run 'make php-header'" >&2; exit 1; }
 	@echo "$(PHP_PKG)/include is up to date"
 
