@@ -7,7 +7,6 @@ it listens on 127.0.0.1 only.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import tempfile
@@ -125,9 +124,9 @@ def assert_no_secret(text: str, password: str = PASSWORD) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"):
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY",
+                 "no_proxy", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
-    os.environ.pop("HTTP_PROXY", None)
 
 
 def pytest_report_header() -> str:
