@@ -78,11 +78,11 @@ clippy:
 	cargo clippy --workspace --all-targets -- -D warnings
 
 header:
-	cbindgen --config cbindgen.toml --output include/isms.h --quiet
+	RUSTC_BOOTSTRAP=1 cbindgen --config cbindgen.toml --output include/isms.h --quiet
 	$(MAKE) --no-print-directory php-header
 
 check-header:
-	@tmp=$$(mktemp); cbindgen --config cbindgen.toml --output "$$tmp" --quiet; \
+	@tmp=$$(mktemp); RUSTC_BOOTSTRAP=1 cbindgen --config cbindgen.toml --output "$$tmp" --quiet; \
 	if ! cmp -s "$$tmp" include/isms.h; then \
 	  diff -u include/isms.h "$$tmp" | head -n 40; rm -f "$$tmp"; \
 	  echo "include/isms.h is stale: run 'make header' and commit it" >&2; exit 1; \

@@ -61,6 +61,9 @@
  The outcome of a call. `ISMS_OK` is 0; the values never change.
  */
 typedef enum IsmsStatus {
+  /*
+   The call succeeded.
+   */
   ISMS_OK = 0,
   /*
    Refused before any byte went to the network.
