@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use super::client::client_ref;
 use super::macros::ffi_panic_boundary;
-use super::{c_string, free_c_string, optional_c_string, IsmsClient, IsmsStatus};
+use super::{free_c_string, optional_c_string, Head, IsmsClient, IsmsStatus};
 use crate::error::Error;
 use crate::response::Balance;
 
@@ -27,31 +27,36 @@ pub struct IsmsBalanceResult {
 
 impl IsmsBalanceResult {
     fn new(outcome: Result<Balance, Error>) -> *mut IsmsBalanceResult {
-        let result = match outcome {
-            Ok(balance) => IsmsBalanceResult {
-                status: IsmsStatus::ISMS_OK,
-                http_status: i32::from(balance.http_status),
-                message: std::ptr::null(),
-                balance: balance.balance,
-                balance_text: c_string(&balance.balance_text),
-                expiration: optional_c_string(balance.expiration.as_deref()),
-                expiration_iso: optional_c_string(balance.expiration_iso.as_deref()),
-            },
-            Err(e) => IsmsBalanceResult {
-                status: e.status().into(),
-                http_status: i32::from(e.http_status()),
-                message: c_string(e.message()),
-                balance: 0.0,
-                balance_text: std::ptr::null(),
-                expiration: std::ptr::null(),
-                expiration_iso: std::ptr::null(),
-            },
+        let (head, balance) = match &outcome {
+            Ok(balance) => (Head::ok(balance.http_status), Some(balance)),
+            Err(e) => (Head::error(e), None),
         };
-        super::into_raw(result)
+        super::into_raw(IsmsBalanceResult {
+            status: head.status,
+            http_status: head.http_status,
+            message: head.message,
+            balance: balance.map_or(0.0, |b| b.balance),
+            balance_text: optional_c_string(balance.map(|b| b.balance_text.as_str())),
+            expiration: optional_c_string(balance.and_then(|b| b.expiration.as_deref())),
+            expiration_iso: optional_c_string(balance.and_then(|b| b.expiration_iso.as_deref())),
+        })
     }
 
     fn internal() -> *mut IsmsBalanceResult {
         IsmsBalanceResult::new(Err(super::panic_error("isms_balance")))
+    }
+}
+
+impl Drop for IsmsBalanceResult {
+    fn drop(&mut self) {
+        // SAFETY: every string was made by c_string for this result, which
+        // is dropped once.
+        unsafe {
+            free_c_string(self.message, false);
+            free_c_string(self.balance_text, false);
+            free_c_string(self.expiration, false);
+            free_c_string(self.expiration_iso, false);
+        }
     }
 }
 
@@ -77,14 +82,7 @@ pub unsafe extern "C" fn isms_balance(client: *const IsmsClient) -> *mut IsmsBal
 #[no_mangle]
 pub unsafe extern "C" fn isms_balance_result_free(result: *mut IsmsBalanceResult) {
     ffi_panic_boundary!((), {
-        // SAFETY: per this function's contract; each string was made by c_string.
-        unsafe {
-            if let Some(r) = super::from_raw(result) {
-                free_c_string(r.message, false);
-                free_c_string(r.balance_text, false);
-                free_c_string(r.expiration, false);
-                free_c_string(r.expiration_iso, false);
-            }
-        }
+        // SAFETY: per this function's contract; Drop frees the strings.
+        drop(unsafe { super::from_raw(result) });
     })
 }

@@ -79,10 +79,13 @@ pub unsafe extern "C" fn isms_client_new(
     password: *const c_char,
 ) -> *mut IsmsClient {
     ffi_panic_boundary!(std::ptr::null_mut(), {
-        // SAFETY: the caller passes NULL or NUL-terminated strings.
-        let made = unsafe { required_str(username, "username") }
-            .and_then(|u| Ok((u, unsafe { required_str(password, "password") }?)))
-            .and_then(|(u, p)| Client::new(u, p));
+        let made = (|| {
+            // SAFETY: the caller passes NULL or NUL-terminated strings.
+            let username = unsafe { required_str(username, "username") }?;
+            // SAFETY: as above.
+            let password = unsafe { required_str(password, "password") }?;
+            Client::new(username, password)
+        })();
         match made {
             Ok(inner) => {
                 remember(&Ok(()));
@@ -121,11 +124,13 @@ pub unsafe extern "C" fn isms_client_set_endpoint(
     url: *const c_char,
 ) -> IsmsStatus {
     ffi_panic_boundary!(IsmsStatus::ISMS_ERR_INTERNAL, {
-        // SAFETY: per this function's contract.
-        status_of(unsafe { client_ref(client) }.and_then(|c| {
+        status_of((|| {
+            // SAFETY: the caller passes NULL or a live client.
+            let c = unsafe { client_ref(client) }?;
+            // SAFETY: the caller passes NULL or a NUL-terminated string.
             let url = unsafe { optional_str(url, "endpoint") }?;
             c.set_endpoint(url)
-        }))
+        })())
     })
 }
 
@@ -160,11 +165,13 @@ pub unsafe extern "C" fn isms_client_set_ca_file(
     pem_path: *const c_char,
 ) -> IsmsStatus {
     ffi_panic_boundary!(IsmsStatus::ISMS_ERR_INTERNAL, {
-        // SAFETY: per this function's contract.
-        status_of(unsafe { client_ref(client) }.and_then(|c| {
+        status_of((|| {
+            // SAFETY: the caller passes NULL or a live client.
+            let c = unsafe { client_ref(client) }?;
+            // SAFETY: the caller passes NULL or a NUL-terminated string.
             let path = unsafe { optional_str(pem_path, "ca_file") }?;
             c.set_ca_file(path.map(Path::new))
-        }))
+        })())
     })
 }
 
@@ -180,10 +187,12 @@ pub unsafe extern "C" fn isms_client_set_proxy(
     proxy_url: *const c_char,
 ) -> IsmsStatus {
     ffi_panic_boundary!(IsmsStatus::ISMS_ERR_INTERNAL, {
-        // SAFETY: per this function's contract.
-        status_of(unsafe { client_ref(client) }.and_then(|c| {
+        status_of((|| {
+            // SAFETY: the caller passes NULL or a live client.
+            let c = unsafe { client_ref(client) }?;
+            // SAFETY: the caller passes NULL or a NUL-terminated string.
             let proxy = unsafe { optional_str(proxy_url, "proxy") }?;
             c.set_proxy(proxy)
-        }))
+        })())
     })
 }

@@ -19,7 +19,8 @@ pub use verify_result::*;
 
 use std::ffi::{c_char, CStr, CString};
 
-use crate::error::{Error, Status};
+use crate::error::Error;
+use crate::status::Status;
 
 /// A required string argument: NULL, empty or not UTF-8 is refused, and the
 /// message names the argument.
@@ -78,6 +79,32 @@ pub(crate) unsafe fn free_c_string(ptr: *const c_char, secret: bool) {
     let owned = unsafe { CString::from_raw(ptr.cast_mut()) };
     if secret {
         zeroize::Zeroize::zeroize(&mut owned.into_bytes_with_nul());
+    }
+}
+
+/// The part every result shares: status, HTTP status and message (NULL on
+/// success).
+pub(crate) struct Head {
+    pub status: IsmsStatus,
+    pub http_status: i32,
+    pub message: *const c_char,
+}
+
+impl Head {
+    pub(crate) fn ok(http_status: u16) -> Head {
+        Head {
+            status: IsmsStatus::ISMS_OK,
+            http_status: i32::from(http_status),
+            message: std::ptr::null(),
+        }
+    }
+
+    pub(crate) fn error(e: &Error) -> Head {
+        Head {
+            status: e.status().into(),
+            http_status: i32::from(e.http_status()),
+            message: c_string(e.message()),
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use super::client::client_ref;
 use super::macros::ffi_panic_boundary;
 use super::IsmsClient;
-use super::{c_string, free_c_string, optional_c_string, optional_str, required_str, IsmsStatus};
+use super::{free_c_string, optional_c_string, optional_str, required_str, Head, IsmsStatus};
 use crate::error::Error;
 use crate::request::{MessageType, SendOtp};
 use crate::response::Sent;
@@ -31,31 +31,53 @@ pub struct IsmsSendResult {
 
 impl IsmsSendResult {
     fn new(outcome: Result<Sent, Error>) -> *mut IsmsSendResult {
-        let result = match outcome {
-            Ok(sent) => IsmsSendResult {
-                status: IsmsStatus::ISMS_OK,
-                http_status: i32::from(sent.http_status),
-                message: std::ptr::null(),
-                uuid: c_string(&sent.uuid),
-                sms_id: c_string(&sent.sms_id),
-                mobile: optional_c_string(sent.mobile.as_deref()),
-                code: optional_c_string(sent.code.as_deref().map(String::as_str)),
-            },
-            Err(e) => IsmsSendResult {
-                status: e.status().into(),
-                http_status: i32::from(e.http_status()),
-                message: c_string(e.message()),
-                uuid: optional_c_string(e.ids().uuid.as_deref()),
-                sms_id: optional_c_string(e.ids().sms_id.as_deref()),
-                mobile: optional_c_string(e.ids().mobile.as_deref()),
-                code: std::ptr::null(),
-            },
+        let (head, ids, code) = match &outcome {
+            Ok(sent) => (
+                Head::ok(sent.http_status),
+                (
+                    Some(sent.uuid.as_str()),
+                    Some(sent.sms_id.as_str()),
+                    sent.mobile.as_deref(),
+                ),
+                sent.code.as_deref().map(String::as_str),
+            ),
+            Err(e) => (
+                Head::error(e),
+                (
+                    e.ids().uuid.as_deref(),
+                    e.ids().sms_id.as_deref(),
+                    e.ids().mobile.as_deref(),
+                ),
+                None,
+            ),
         };
-        super::into_raw(result)
+        super::into_raw(IsmsSendResult {
+            status: head.status,
+            http_status: head.http_status,
+            message: head.message,
+            uuid: optional_c_string(ids.0),
+            sms_id: optional_c_string(ids.1),
+            mobile: optional_c_string(ids.2),
+            code: optional_c_string(code),
+        })
     }
 
     fn internal() -> *mut IsmsSendResult {
         IsmsSendResult::new(Err(super::panic_error("isms_send_otp")))
+    }
+}
+
+impl Drop for IsmsSendResult {
+    fn drop(&mut self) {
+        // SAFETY: every string was made by c_string for this result, which
+        // is dropped once.
+        unsafe {
+            free_c_string(self.message, false);
+            free_c_string(self.uuid, false);
+            free_c_string(self.sms_id, false);
+            free_c_string(self.mobile, false);
+            free_c_string(self.code, true);
+        }
     }
 }
 
@@ -80,24 +102,23 @@ pub unsafe extern "C" fn isms_send_otp(
     sender_id: *const c_char,
 ) -> *mut IsmsSendResult {
     ffi_panic_boundary!(IsmsSendResult::internal(), {
-        // SAFETY: per this function's contract.
-        let outcome = unsafe {
-            (|| {
-                let client = client_ref(client)?;
-                let args = SendOtp {
-                    mobile: required_str(mobile, "mobile")?,
-                    country_code: required_str(country_code, "country_code")?,
-                    message: required_str(message, "message")?,
-                    message_type: MessageType::from_code(r#type).ok_or_else(|| {
-                        Error::invalid(
-                            "type: expected ISMS_TYPE_AUTO, ISMS_TYPE_ASCII or ISMS_TYPE_UNICODE",
-                        )
-                    })?,
-                    sender_id: optional_str(sender_id, "sender_id")?,
-                };
-                client.send_otp(&args)
-            })()
-        };
+        let outcome = (|| {
+            // SAFETY (each block below): the caller passes NULL or a live
+            // client, and NULL or NUL-terminated strings.
+            let client = unsafe { client_ref(client) }?;
+            let args = SendOtp {
+                mobile: unsafe { required_str(mobile, "mobile") }?,
+                country_code: unsafe { required_str(country_code, "country_code") }?,
+                message: unsafe { required_str(message, "message") }?,
+                message_type: MessageType::from_code(r#type).ok_or_else(|| {
+                    Error::invalid(
+                        "type: expected ISMS_TYPE_AUTO, ISMS_TYPE_ASCII or ISMS_TYPE_UNICODE",
+                    )
+                })?,
+                sender_id: unsafe { optional_str(sender_id, "sender_id") }?,
+            };
+            client.send_otp(&args)
+        })();
         IsmsSendResult::new(outcome)
     })
 }
@@ -109,15 +130,7 @@ pub unsafe extern "C" fn isms_send_otp(
 #[no_mangle]
 pub unsafe extern "C" fn isms_send_result_free(result: *mut IsmsSendResult) {
     ffi_panic_boundary!((), {
-        // SAFETY: per this function's contract; each string was made by c_string.
-        unsafe {
-            if let Some(r) = super::from_raw(result) {
-                free_c_string(r.message, false);
-                free_c_string(r.uuid, false);
-                free_c_string(r.sms_id, false);
-                free_c_string(r.mobile, false);
-                free_c_string(r.code, true);
-            }
-        }
+        // SAFETY: per this function's contract; Drop frees the strings.
+        drop(unsafe { super::from_raw(result) });
     })
 }

@@ -5,7 +5,7 @@ use std::ffi::c_char;
 use super::client::client_ref;
 use super::macros::ffi_panic_boundary;
 use super::{
-    c_string, free_c_string, optional_c_string, optional_str, required_str, IsmsClient, IsmsStatus,
+    free_c_string, optional_c_string, optional_str, required_str, Head, IsmsClient, IsmsStatus,
 };
 use crate::error::Error;
 use crate::request::VerifyOtp;
@@ -26,29 +26,49 @@ pub struct IsmsVerifyResult {
 
 impl IsmsVerifyResult {
     fn new(outcome: Result<Verified, Error>) -> *mut IsmsVerifyResult {
-        let result = match outcome {
-            Ok(verified) => IsmsVerifyResult {
-                status: IsmsStatus::ISMS_OK,
-                http_status: i32::from(verified.http_status),
-                message: std::ptr::null(),
-                uuid: optional_c_string(verified.uuid.as_deref()),
-                sms_id: optional_c_string(verified.sms_id.as_deref()),
-                mobile: optional_c_string(verified.mobile.as_deref()),
-            },
-            Err(e) => IsmsVerifyResult {
-                status: e.status().into(),
-                http_status: i32::from(e.http_status()),
-                message: c_string(e.message()),
-                uuid: optional_c_string(e.ids().uuid.as_deref()),
-                sms_id: optional_c_string(e.ids().sms_id.as_deref()),
-                mobile: optional_c_string(e.ids().mobile.as_deref()),
-            },
+        let (head, ids) = match &outcome {
+            Ok(verified) => (
+                Head::ok(verified.http_status),
+                (
+                    verified.uuid.as_deref(),
+                    verified.sms_id.as_deref(),
+                    verified.mobile.as_deref(),
+                ),
+            ),
+            Err(e) => (
+                Head::error(e),
+                (
+                    e.ids().uuid.as_deref(),
+                    e.ids().sms_id.as_deref(),
+                    e.ids().mobile.as_deref(),
+                ),
+            ),
         };
-        super::into_raw(result)
+        super::into_raw(IsmsVerifyResult {
+            status: head.status,
+            http_status: head.http_status,
+            message: head.message,
+            uuid: optional_c_string(ids.0),
+            sms_id: optional_c_string(ids.1),
+            mobile: optional_c_string(ids.2),
+        })
     }
 
     fn internal() -> *mut IsmsVerifyResult {
         IsmsVerifyResult::new(Err(super::panic_error("isms_verify_otp")))
+    }
+}
+
+impl Drop for IsmsVerifyResult {
+    fn drop(&mut self) {
+        // SAFETY: every string was made by c_string for this result, which
+        // is dropped once.
+        unsafe {
+            free_c_string(self.message, false);
+            free_c_string(self.uuid, false);
+            free_c_string(self.sms_id, false);
+            free_c_string(self.mobile, false);
+        }
     }
 }
 
@@ -75,22 +95,21 @@ pub unsafe extern "C" fn isms_verify_otp(
     sender_id: *const c_char,
 ) -> *mut IsmsVerifyResult {
     ffi_panic_boundary!(IsmsVerifyResult::internal(), {
-        // SAFETY: per this function's contract.
-        let outcome = unsafe {
-            (|| {
-                let client = client_ref(client)?;
-                let args = VerifyOtp {
-                    mobile: required_str(mobile, "mobile")?,
-                    country_code: required_str(country_code, "country_code")?,
-                    code: required_str(code, "code")?,
-                    sms_id: required_str(sms_id, "sms_id")?,
-                    uuid: required_str(uuid, "uuid")?,
-                    interval_minutes,
-                    sender_id: optional_str(sender_id, "sender_id")?,
-                };
-                client.verify_otp(&args)
-            })()
-        };
+        let outcome = (|| {
+            // SAFETY (each block below): the caller passes NULL or a live
+            // client, and NULL or NUL-terminated strings.
+            let client = unsafe { client_ref(client) }?;
+            let args = VerifyOtp {
+                mobile: unsafe { required_str(mobile, "mobile") }?,
+                country_code: unsafe { required_str(country_code, "country_code") }?,
+                code: unsafe { required_str(code, "code") }?,
+                sms_id: unsafe { required_str(sms_id, "sms_id") }?,
+                uuid: unsafe { required_str(uuid, "uuid") }?,
+                interval_minutes,
+                sender_id: unsafe { optional_str(sender_id, "sender_id") }?,
+            };
+            client.verify_otp(&args)
+        })();
         IsmsVerifyResult::new(outcome)
     })
 }
@@ -102,14 +121,7 @@ pub unsafe extern "C" fn isms_verify_otp(
 #[no_mangle]
 pub unsafe extern "C" fn isms_verify_result_free(result: *mut IsmsVerifyResult) {
     ffi_panic_boundary!((), {
-        // SAFETY: per this function's contract; each string was made by c_string.
-        unsafe {
-            if let Some(r) = super::from_raw(result) {
-                free_c_string(r.message, false);
-                free_c_string(r.uuid, false);
-                free_c_string(r.sms_id, false);
-                free_c_string(r.mobile, false);
-            }
-        }
+        // SAFETY: per this function's contract; Drop frees the strings.
+        drop(unsafe { super::from_raw(result) });
     })
 }
