@@ -9,6 +9,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
+use crate::fork::section;
 use crate::proxy::ProxySetting;
 use crate::request::{self, SendOtp, VerifyOtp};
 use crate::response::{self, Balance, Sent, Verified};
@@ -161,19 +162,23 @@ impl Client {
     }
 
     fn settings(&self) -> Settings {
-        self.settings
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        section(|| {
+            self.settings
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone()
+        })
     }
 
     fn update(&self, change: impl FnOnce(&mut Settings)) {
-        change(
-            &mut self
-                .settings
-                .write()
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+        section(|| {
+            change(
+                &mut self
+                    .settings
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner),
+            )
+        });
     }
 
     /// The full endpoint URL; `None` restores the gateway's. `http://` is
@@ -276,7 +281,7 @@ impl Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Status;
+    use crate::status::Status;
 
     #[test]
     fn endpoints() {

@@ -49,13 +49,16 @@
 mod client;
 mod error;
 pub mod ffi;
+mod fork;
 mod proxy;
 pub mod request;
 pub mod response;
+mod status;
 mod transport;
 
 pub use client::{Client, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT};
-pub use error::{Error, ReplyIds, Status};
+pub use error::{Error, ReplyIds};
 pub use request::{MessageType, SendOtp, VerifyOtp};
 pub use response::{Balance, Sent, Verified};
+pub use status::Status;
 pub use transport::{MAX_REPLY_BYTES, MAX_RETRIES};

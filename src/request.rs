@@ -361,7 +361,7 @@ pub fn prepare_balance(username: &str, password: &str) -> Zeroizing<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Status;
+    use crate::status::Status;
 
     fn refused<T: std::fmt::Debug>(r: Result<T, Error>) -> bool {
         matches!(r, Err(e) if e.status() == Status::InvalidArgument)

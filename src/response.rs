@@ -11,7 +11,8 @@ use std::fmt;
 use serde_json::{Map, Value};
 use zeroize::Zeroizing;
 
-use crate::error::{Error, ReplyIds, Status};
+use crate::error::{Error, ReplyIds};
+use crate::status::Status;
 
 /// The three operations; replies are read differently for each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,160 @@
+//! The agent's connector chain: ureq's own steps, the TLS step made to keep
+//! its configuration per agent, and the write tracker on top that tells the
+//! retry rule whether any byte of the request left.
+
+use std::cell::Cell;
+
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::unversioned::transport::{
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
+    SocksConnector, TcpConnector, Transport,
+};
+use ureq::Agent;
+
+use super::pool::TransportKey;
+use super::resolve::CachingResolver;
+use super::{MAX_IDLE, MAX_IDLE_AGE, MAX_IDLE_PER_HOST};
+use crate::error::Error;
+use crate::status::Status;
+
+pub(super) fn build_agent(key: &TransportKey) -> Result<Agent, Error> {
+    let roots = match &key.extra_roots {
+        None => RootCerts::WebPki,
+        Some(extra) => {
+            let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|der| Certificate::from_der(der.as_ref()).to_owned());
+            let added = extra
+                .certs
+                .iter()
+                .map(|der| Certificate::from_der(der).to_owned());
+            RootCerts::from(bundled.chain(added))
+        }
+    };
+    let proxy = match &key.proxy {
+        None => None,
+        Some(url) => Some(ureq::Proxy::new(url).map_err(|_| {
+            // The URL may carry credentials: never echo it.
+            Error::new(Status::Connect, "the proxy URL is not valid")
+        })?),
+    };
+    let config = Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(proxy)
+        .tls_config(TlsConfig::builder().root_certs(roots).build())
+        .max_idle_connections(MAX_IDLE)
+        .max_idle_connections_per_host(MAX_IDLE_PER_HOST)
+        .max_idle_age(MAX_IDLE_AGE)
+        .user_agent(concat!("libisms/", env!("CARGO_PKG_VERSION")))
+        .accept("application/json, text/plain;q=0.5, */*;q=0.1")
+        .build();
+    // ureq's default chain, with the TLS step made to cache its rustls
+    // configuration per agent (see AgentTls) and the write tracker on top.
+    let connector =
+        ().chain(SocksConnector::default())
+            .chain(ConnectProxyConnector::default())
+            .chain(TcpConnector::default())
+            .chain(AgentTls(RustlsConnector::default()))
+            .chain(WriteTracker {
+                agent_has_proxy: key.proxy.is_some(),
+            });
+    Ok(Agent::with_parts(config, connector, CachingResolver))
+}
+
+thread_local! {
+    /// Whether the current attempt handed any request byte to a connection.
+    pub(super) static REQUEST_WRITTEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The TLS step, told that the agent's TLS settings are in force.
+///
+/// Every call sets its own deadline, which makes its configuration
+/// "request level", and ureq then builds a new rustls configuration (root
+/// store, session cache) for each new connection instead of caching one per
+/// agent. The TLS settings are never changed per request here, so the agent's
+/// cached configuration is the right one: new connections reuse the parsed
+/// roots and resume TLS sessions.
+#[derive(Debug)]
+struct AgentTls(RustlsConnector);
+
+impl<In: Transport> Connector<In> for AgentTls {
+    type Out = <RustlsConnector as Connector<In>>::Out;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let agent_level = ConnectionDetails {
+            uri: details.uri,
+            addrs: details.addrs.clone(),
+            config: details.config,
+            request_level: false,
+            resolver: details.resolver,
+            now: details.now,
+            timeout: details.timeout,
+            current_time: details.current_time.clone(),
+            run_connector: details.run_connector.clone(),
+            register_shutdown: details.register_shutdown.clone(),
+        };
+        self.0.connect(&agent_level, chained)
+    }
+}
+
+/// Outermost connector: wraps every connection so writes of the HTTP request
+/// are seen (TLS and proxy handshakes happen below it).
+#[derive(Debug)]
+struct WriteTracker {
+    agent_has_proxy: bool,
+}
+
+impl<In: Transport> Connector<In> for WriteTracker {
+    type Out = TrackedTransport;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<TrackedTransport>, ureq::Error> {
+        // A CONNECT proxy opens its own connection to the proxy through the
+        // whole chain, with the proxy taken out of the configuration; what is
+        // written there (CONNECT, then the TLS handshake) is not the request.
+        let tracked = !(self.agent_has_proxy && details.config.proxy().is_none());
+        Ok(chained.map(|transport| TrackedTransport {
+            inner: Box::new(transport),
+            tracked,
+        }))
+    }
+}
+
+#[derive(Debug)]
+struct TrackedTransport {
+    inner: Box<dyn Transport>,
+    tracked: bool,
+}
+
+impl Transport for TrackedTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        self.inner.buffers()
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        if self.tracked {
+            REQUEST_WRITTEN.with(|written| written.set(true));
+        }
+        self.inner.transmit_output(amount, timeout)
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.inner.await_input(timeout)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.inner.is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        self.inner.is_tls()
+    }
+}
