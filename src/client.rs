@@ -135,6 +135,15 @@ impl fmt::Debug for Client {
             .field("endpoint", &settings.endpoint.url)
             .field("timeout", &settings.timeout)
             .field("ca_file", &settings.extra_roots.is_some())
+            // Whether a proxy is set, never its URL (it may hold credentials).
+            .field(
+                "proxy",
+                &match settings.proxy {
+                    ProxySetting::FromEnvironment => "from the environment",
+                    ProxySetting::Direct => "none (direct)",
+                    ProxySetting::Url(_) => "set",
+                },
+            )
             .finish()
     }
 }
@@ -219,14 +228,11 @@ impl Client {
     /// `%OTP%` and sends the SMS. Keep the returned `uuid`, `sms_id` and `code`
     /// on the server; the code must never reach the end user's browser.
     pub fn send_otp(&self, args: &SendOtp) -> Result<Sent, Error> {
-        let prepared = request::prepare_send(&self.username, &self.password, args)?;
-        let reply = self.call(&prepared.query)?;
-        let sent =
-            response::parse_send(&reply.body).map_err(|e| self.finish(e, reply.http_status))?;
-        Ok(Sent {
-            http_status: reply.http_status,
-            ..sent
-        })
+        let query = request::prepare_send(&self.username, &self.password, args)?;
+        let reply = self.call(&query)?;
+        let sent = response::parse_send(&reply.body, reply.http_status)
+            .map_err(|e| self.finish(e, reply.http_status))?;
+        Ok(sent)
     }
 
     /// Checks a code the user typed. `Ok` exactly when the gateway said
@@ -236,24 +242,18 @@ impl Client {
     pub fn verify_otp(&self, args: &VerifyOtp) -> Result<Verified, Error> {
         let query = request::prepare_verify(&self.username, &self.password, args)?;
         let reply = self.call(&query)?;
-        let verified =
-            response::parse_verify(&reply.body).map_err(|e| self.finish(e, reply.http_status))?;
-        Ok(Verified {
-            http_status: reply.http_status,
-            ..verified
-        })
+        let verified = response::parse_verify(&reply.body, reply.http_status)
+            .map_err(|e| self.finish(e, reply.http_status))?;
+        Ok(verified)
     }
 
     /// The account's credit and its expiry date.
     pub fn balance(&self) -> Result<Balance, Error> {
         let query = request::prepare_balance(&self.username, &self.password);
         let reply = self.call(&query)?;
-        let balance =
-            response::parse_balance(&reply.body).map_err(|e| self.finish(e, reply.http_status))?;
-        Ok(Balance {
-            http_status: reply.http_status,
-            ..balance
-        })
+        let balance = response::parse_balance(&reply.body, reply.http_status)
+            .map_err(|e| self.finish(e, reply.http_status))?;
+        Ok(balance)
     }
 
     /// Adds the HTTP status and takes the password out of a gateway-supplied message.
@@ -340,5 +340,18 @@ mod tests {
         assert!(Client::new("x", "").is_err());
         let shown = format!("{client:?}");
         assert!(!shown.contains("secret-pw"), "{shown}");
+        assert!(
+            shown.contains(r#"proxy: "from the environment""#),
+            "{shown}"
+        );
+        client
+            .set_proxy(Some("http://proxy-user:proxy-pw@127.0.0.1:3128"))
+            .unwrap();
+        let shown = format!("{client:?}");
+        assert!(shown.contains(r#"proxy: "set""#), "{shown}");
+        assert!(
+            !shown.contains("proxy-pw") && !shown.contains("proxy-user"),
+            "{shown}"
+        );
     }
 }

@@ -51,8 +51,8 @@ mod error;
 pub mod ffi;
 mod fork;
 mod proxy;
-pub mod request;
-pub mod response;
+mod request;
+mod response;
 mod status;
 mod transport;
 
@@ -62,3 +62,6 @@ pub use request::{MessageType, SendOtp, VerifyOtp};
 pub use response::{Balance, Sent, Verified};
 pub use status::Status;
 pub use transport::{MAX_REPLY_BYTES, MAX_RETRIES};
+
+#[cfg(test)]
+mod zeroize_tests;

@@ -294,15 +294,13 @@ pub fn request_url(endpoint: &str, query: &str) -> Zeroizing<String> {
     url
 }
 
-/// A validated send: the normalized destination and the query to send.
-pub struct PreparedSend {
-    pub destination: Destination,
-    pub query: Zeroizing<String>,
-}
-
 /// Validates a send and builds its query (parameters in the order of the
 /// gateway's documentation).
-pub fn prepare_send(username: &str, password: &str, args: &SendOtp) -> Result<PreparedSend, Error> {
+pub fn prepare_send(
+    username: &str,
+    password: &str,
+    args: &SendOtp,
+) -> Result<Zeroizing<String>, Error> {
     let destination = normalize_destination(args.mobile, args.country_code)?;
     let wire_type = check_message(args.message, args.message_type)?;
     let sender_id = check_sender_id(args.sender_id)?;
@@ -318,8 +316,7 @@ pub fn prepare_send(username: &str, password: &str, args: &SendOtp) -> Result<Pr
     if let Some(id) = sender_id {
         pairs.push(("sendid", id));
     }
-    let query = encode_query(&pairs);
-    Ok(PreparedSend { destination, query })
+    Ok(encode_query(&pairs))
 }
 
 /// Validates a verify and builds its query.
@@ -527,7 +524,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            prepared.query.as_str(),
+            prepared.as_str(),
             "un=user&pass=p%26ss%3Dx%20y&mobile=123456789&country_code=60\
              &message=Your%20code%20is%20%25OTP%25&type=1&sendid=MyApp"
         );

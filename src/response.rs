@@ -214,13 +214,13 @@ fn check_status(
 }
 
 /// Reads a send reply: `Success` with `uuid` and `sms_id`, else the error.
-pub fn parse_send(body: &str) -> Result<Sent, Error> {
+pub fn parse_send(body: &str, http_status: u16) -> Result<Sent, Error> {
     let object = reply_object(body)?;
     check_status(Operation::Send, &object, "success")?;
     let ids = reply_ids(&object);
     match (ids.uuid, ids.sms_id) {
         (Some(uuid), Some(sms_id)) => Ok(Sent {
-            http_status: 200,
+            http_status,
             uuid,
             sms_id,
             mobile: ids.mobile,
@@ -233,12 +233,12 @@ pub fn parse_send(body: &str) -> Result<Sent, Error> {
 }
 
 /// Reads a verify reply: `Verified` means the code matched.
-pub fn parse_verify(body: &str) -> Result<Verified, Error> {
+pub fn parse_verify(body: &str, http_status: u16) -> Result<Verified, Error> {
     let object = reply_object(body)?;
     check_status(Operation::Verify, &object, "verified")?;
     let ids = reply_ids(&object);
     Ok(Verified {
-        http_status: 200,
+        http_status,
         uuid: ids.uuid,
         sms_id: ids.sms_id,
         mobile: ids.mobile,
@@ -246,7 +246,7 @@ pub fn parse_verify(body: &str) -> Result<Verified, Error> {
 }
 
 /// Reads a balance reply: `{"method":"balance","balance":"81.0","expiration":"29 Apr 2025"}`.
-pub fn parse_balance(body: &str) -> Result<Balance, Error> {
+pub fn parse_balance(body: &str, http_status: u16) -> Result<Balance, Error> {
     let object = reply_object(body)?;
     if object.contains_key("status") {
         // A balance only carries a status when something went wrong.
@@ -270,7 +270,7 @@ pub fn parse_balance(body: &str) -> Result<Balance, Error> {
     let expiration = text_field(&object, "expiration");
     let expiration_iso = expiration.as_deref().and_then(parse_expiration);
     Ok(Balance {
-        http_status: 200,
+        http_status,
         balance,
         balance_text,
         expiration,
@@ -352,28 +352,28 @@ mod tests {
     fn send_success_and_failures() {
         let ok = r#"{"status":"Success","code":"147623","uuid":"bd9a1ff0-4f2c-11eb-9b62-008cfaff44de",
                      "username":"myuser","sms_id":"1171081025","mobile":"+601X-XXXXXXX"}"#;
-        let sent = parse_send(ok).unwrap();
+        let sent = parse_send(ok, 200).unwrap();
         assert_eq!(sent.uuid, "bd9a1ff0-4f2c-11eb-9b62-008cfaff44de");
         assert_eq!(sent.sms_id, "1171081025");
         assert_eq!(sent.mobile.as_deref(), Some("+601X-XXXXXXX"));
         assert_eq!(sent.code.as_deref().map(String::as_str), Some("147623"));
         assert!(!format!("{sent:?}").contains("147623"));
         let lower = r#"{"status":"success","uuid":"u","sms_id":1171081025}"#;
-        assert_eq!(parse_send(lower).unwrap().sms_id, "1171081025");
+        assert_eq!(parse_send(lower, 200).unwrap().sms_id, "1171081025");
         for missing in [
             r#"{"status":"Success","sms_id":"1"}"#,
             r#"{"status":"Success","uuid":"u"}"#,
             r#"{"status":"Success","uuid":"","sms_id":"1"}"#,
         ] {
             assert_eq!(
-                status_of(parse_send(missing)),
+                status_of(parse_send(missing, 200)),
                 Status::BadResponse,
                 "{missing}"
             );
         }
         let failed = r#"{"status":"Failed","message":"Authentication Failed","uuid":"1a1e1b86",
                          "sms_id":"1171081605","code":"408902","mobile":"+601X-XXXXXXX"}"#;
-        let err = parse_send(failed).unwrap_err();
+        let err = parse_send(failed, 200).unwrap_err();
         assert_eq!(err.status(), Status::Auth);
         assert!(err.message().contains("Authentication Failed"));
         assert_eq!(err.ids().uuid.as_deref(), Some("1a1e1b86"));
@@ -381,7 +381,8 @@ mod tests {
         assert!(!err.message().contains("408902"));
         assert_eq!(
             status_of(parse_send(
-                r#"{"status":"Verified","uuid":"u","sms_id":"1"}"#
+                r#"{"status":"Verified","uuid":"u","sms_id":"1"}"#,
+                200
             )),
             Status::BadResponse
         );
@@ -426,7 +427,7 @@ mod tests {
         );
         let failed =
             r#"{"status":"FAILED","message":"Incorrect OTP Code","uuid":"u","sms_id":"5"}"#;
-        let err = parse_verify(failed).unwrap_err();
+        let err = parse_verify(failed, 200).unwrap_err();
         assert_eq!(err.status(), Status::OtpIncorrect);
         assert_eq!(err.ids().sms_id.as_deref(), Some("5"));
     }
@@ -436,16 +437,16 @@ mod tests {
         let ok = r#"{"status":"Verified","uuid":"1a1e1b86-4f2d-11eb-","sms_id":"1171081605",
                      "code":"808902","mobile":"+601X-XXXXXXX"}"#;
         assert_eq!(
-            parse_verify(ok).unwrap().sms_id.as_deref(),
+            parse_verify(ok, 200).unwrap().sms_id.as_deref(),
             Some("1171081605")
         );
-        assert!(parse_verify(r#"{"status":"VERIFIED"}"#).is_ok());
+        assert!(parse_verify(r#"{"status":"VERIFIED"}"#, 200).is_ok());
         assert_eq!(
-            status_of(parse_verify(r#"{"status":"Success"}"#)),
+            status_of(parse_verify(r#"{"status":"Success"}"#, 200)),
             Status::BadResponse
         );
         assert_eq!(
-            status_of(parse_verify(r#"{"message":"x"}"#)),
+            status_of(parse_verify(r#"{"message":"x"}"#, 200)),
             Status::BadResponse
         );
     }
@@ -473,9 +474,9 @@ mod tests {
         ];
         for (body, want) in cases {
             for err in [
-                parse_send(body).unwrap_err(),
-                parse_verify(body).unwrap_err(),
-                parse_balance(body).unwrap_err(),
+                parse_send(body, 200).unwrap_err(),
+                parse_verify(body, 200).unwrap_err(),
+                parse_balance(body, 200).unwrap_err(),
             ] {
                 assert_eq!(err.status(), want, "{body}");
                 assert!(err.message().contains(body), "{}", err.message());
@@ -493,40 +494,53 @@ mod tests {
             "[1,2]",
             "OK",
         ] {
-            assert_eq!(status_of(parse_send(body)), Status::BadResponse, "{body:?}");
             assert_eq!(
-                status_of(parse_balance(body)),
+                status_of(parse_send(body, 200)),
+                Status::BadResponse,
+                "{body:?}"
+            );
+            assert_eq!(
+                status_of(parse_balance(body, 200)),
                 Status::BadResponse,
                 "{body:?}"
             );
         }
-        let err = parse_send(&format!("<html>{}</html>", "x".repeat(500))).unwrap_err();
+        let err = parse_send(&format!("<html>{}</html>", "x".repeat(500)), 200).unwrap_err();
         assert!(err.message().len() < 200);
     }
 
     #[test]
     fn balances() {
-        let bal =
-            parse_balance(r#"{"method":"balance","balance":"81.0","expiration":"29 Apr 2025"}"#)
-                .unwrap();
+        let bal = parse_balance(
+            r#"{"method":"balance","balance":"81.0","expiration":"29 Apr 2025"}"#,
+            200,
+        )
+        .unwrap();
         assert_eq!(bal.balance, 81.0);
         assert_eq!(bal.balance_text, "81.0");
         assert_eq!(bal.expiration.as_deref(), Some("29 Apr 2025"));
         assert_eq!(bal.expiration_iso.as_deref(), Some("2025-04-29"));
-        let numeric = parse_balance(r#"{"method":"balance","balance":12.5}"#).unwrap();
+        let numeric = parse_balance(r#"{"method":"balance","balance":12.5}"#, 200).unwrap();
         assert_eq!(numeric.balance, 12.5);
         assert_eq!(numeric.expiration, None);
         assert_eq!(
-            status_of(parse_balance(r#"{"method":"balance","balance":"-1001"}"#)),
+            status_of(parse_balance(
+                r#"{"method":"balance","balance":"-1001"}"#,
+                200
+            )),
             Status::Auth
         );
         assert_eq!(
-            status_of(parse_balance(r#"{"method":"balance","balance":-1004}"#)),
+            status_of(parse_balance(
+                r#"{"method":"balance","balance":-1004}"#,
+                200
+            )),
             Status::InsufficientCredit
         );
         assert_eq!(
             status_of(parse_balance(
-                r#"{"status":"Failed","message":"Authentication Failed"}"#
+                r#"{"status":"Failed","message":"Authentication Failed"}"#,
+                200
             )),
             Status::Auth
         );
@@ -537,7 +551,7 @@ mod tests {
             r#"{"method":"balance","balance":"inf"}"#,
         ] {
             assert_eq!(
-                status_of(parse_balance(body)),
+                status_of(parse_balance(body, 200)),
                 Status::BadResponse,
                 "{body}"
             );

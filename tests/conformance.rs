@@ -353,7 +353,7 @@ fn params(query: &str) -> HashMap<String, String> {
 fn check_common(name: &str, out: &Outcome, expect: &Value, password: &str) {
     let want = status_named(expect["status"].as_str().unwrap());
     assert_eq!(out.status, Some(want), "{name}: {out:?}");
-    for secret in [password.to_owned(), isms::request::percent_encode(password)] {
+    for secret in [password.to_owned(), common::wire_form(password)] {
         assert!(
             !out.message.contains(&secret),
             "{name}: password in {}",

@@ -45,7 +45,7 @@ fn earlier_send(uuid: &str, sms_id: &str) -> isms::Sent {
 
 /// The password must not show in any form.
 fn assert_no_secret(error: &Error, secret: &str) {
-    let encoded = isms::request::percent_encode(secret);
+    let encoded = common::wire_form(secret);
     for shown in [
         error.message().to_owned(),
         format!("{error:?}"),
@@ -161,7 +161,7 @@ fn wrong_password_on_every_call() {
     assert_no_secret(&err, MARKER);
     assert!(!format!("{client:?}").contains(MARKER));
     let wire = sandbox.queries("auth");
-    assert!(wire[0].contains(&format!("pass={}", isms::request::percent_encode(MARKER))));
+    assert!(wire[0].contains(&format!("pass={}", common::wire_form(MARKER))));
     assert_eq!(sandbox.outbox("auth").len(), 0);
 }
 

@@ -193,3 +193,17 @@ impl Drop for Sandbox {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// `secret` as the library puts it on the wire (RFC 3986 unreserved
+/// characters kept, every other byte as `%XX`), to check it is never shown.
+pub fn wire_form(secret: &str) -> String {
+    secret
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
