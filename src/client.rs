@@ -19,6 +19,10 @@ use crate::transport::{self, ExtraRoots, TransportKey};
 pub const DEFAULT_ENDPOINT: &str = "https://www.isms.com.my/2FA/request.php";
 /// Whole-call deadline unless set otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(30_000);
+/// The longest deadline accepted: what the C API can express (`u32`
+/// milliseconds, about 49.7 days). Longer ones are refused rather than left
+/// to overflow the clock.
+pub const MAX_TIMEOUT: Duration = Duration::from_millis(u32::MAX as u64);
 
 /// A checked endpoint URL (no query: the library adds the parameters).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +53,17 @@ impl Endpoint {
         if host.is_empty() {
             return Err(bad("has no host"));
         }
+        // The URI parser reads any digits as a port and ureq would then
+        // connect to the scheme's default: refuse what is not a TCP port.
+        if let Some(port) = authority
+            .as_str()
+            .rsplit_once(':')
+            .and_then(|(_, p)| (!p.is_empty() && !p.ends_with(']')).then_some(p))
+        {
+            if !matches!(port.parse::<u16>(), Ok(1..)) {
+                return Err(bad("the port must be a number from 1 to 65535"));
+            }
+        }
         if uri.query().is_some() || url.contains('#') {
             return Err(bad(
                 "must not have a query or fragment: the library adds the parameters",
@@ -65,6 +80,22 @@ impl Endpoint {
             https,
         })
     }
+}
+
+/// An explicit proxy and a plain-HTTP endpoint never go together, whichever
+/// is set second.
+fn check_no_proxy_for_http(
+    endpoint: &Endpoint,
+    proxy: &ProxySetting,
+    setting: &str,
+) -> Result<(), Error> {
+    if !endpoint.https && matches!(proxy, ProxySetting::Url(_)) {
+        return Err(Error::invalid(format!(
+            "{setting}: an http:// endpoint is always reached directly (the password would cross \
+             the proxy in clear); use an https:// endpoint or no proxy"
+        )));
+    }
+    Ok(())
 }
 
 fn is_loopback(host: &str) -> bool {
@@ -179,7 +210,9 @@ impl Client {
         })
     }
 
-    fn update(&self, change: impl FnOnce(&mut Settings)) {
+    /// Applies `change` under the settings lock; a refused change changes
+    /// nothing.
+    fn update(&self, change: impl FnOnce(&mut Settings) -> Result<(), Error>) -> Result<(), Error> {
         section(|| {
             change(
                 &mut self
@@ -187,41 +220,57 @@ impl Client {
                     .write()
                     .unwrap_or_else(PoisonError::into_inner),
             )
-        });
+        })
     }
 
     /// The full endpoint URL; `None` restores the gateway's. `http://` is
     /// accepted only for loopback hosts.
     pub fn set_endpoint(&self, url: Option<&str>) -> Result<(), Error> {
         let endpoint = Endpoint::parse(url.unwrap_or(DEFAULT_ENDPOINT))?;
-        self.update(|s| s.endpoint = endpoint);
-        Ok(())
+        self.update(|s| {
+            check_no_proxy_for_http(&endpoint, &s.proxy, "endpoint")?;
+            s.endpoint = endpoint;
+            Ok(())
+        })
     }
 
     /// The whole-call deadline, DNS to the last byte of the reply, retries
-    /// included. Zero is invalid.
+    /// included. Zero and anything above [`MAX_TIMEOUT`] are invalid.
     pub fn set_timeout(&self, timeout: Duration) -> Result<(), Error> {
         if timeout.is_zero() {
             return Err(Error::invalid("timeout: must be more than 0"));
         }
-        self.update(|s| s.timeout = timeout);
-        Ok(())
+        if timeout > MAX_TIMEOUT {
+            return Err(Error::invalid(format!(
+                "timeout: must be at most {} ms",
+                MAX_TIMEOUT.as_millis()
+            )));
+        }
+        self.update(|s| {
+            s.timeout = timeout;
+            Ok(())
+        })
     }
 
     /// Extra trust anchors (a PEM bundle) on top of the bundled web PKI
     /// roots; `None` restores the bundled roots alone. The file is read now.
     pub fn set_ca_file(&self, path: Option<&Path>) -> Result<(), Error> {
         let extra_roots = path.map(read_ca_file).transpose()?.map(Arc::new);
-        self.update(|s| s.extra_roots = extra_roots);
-        Ok(())
+        self.update(|s| {
+            s.extra_roots = extra_roots;
+            Ok(())
+        })
     }
 
     /// `None`: follow the proxy environment variables as curl does; `""`: a
     /// direct connection; else an `http://` or `socks5://` proxy URL.
     pub fn set_proxy(&self, proxy: Option<&str>) -> Result<(), Error> {
         let proxy = ProxySetting::parse(proxy)?;
-        self.update(|s| s.proxy = proxy);
-        Ok(())
+        self.update(|s| {
+            check_no_proxy_for_http(&s.endpoint, &proxy, "proxy")?;
+            s.proxy = proxy;
+            Ok(())
+        })
     }
 
     /// Sends an OTP: the gateway generates a 6-digit code, puts it in place of
@@ -265,11 +314,17 @@ impl Client {
         let settings = self.settings();
         let key = TransportKey {
             extra_roots: settings.extra_roots.clone(),
-            proxy: settings.proxy.resolve(
-                settings.endpoint.https,
-                &settings.endpoint.host,
-                |name| std::env::var(name).ok(),
-            ),
+            // Plain HTTP (loopback only) is never proxied: the password
+            // would cross to the proxy in clear.
+            proxy: if settings.endpoint.https {
+                settings
+                    .proxy
+                    .resolve(true, &settings.endpoint.host, |name| {
+                        std::env::var(name).ok()
+                    })
+            } else {
+                None
+            },
         };
         let url = request::request_url(&settings.endpoint.url, query);
         let outcome = transport::agent_for(&key)
@@ -293,6 +348,8 @@ mod tests {
             "http://localhost:1/",
             "http://[::1]:8080/2FA/request.php",
             "HTTPS://gateway.example/2FA/request.php",
+            "https://127.0.0.1:65535/x",
+            "https://127.0.0.1:1/x",
         ] {
             assert!(Endpoint::parse(ok).is_ok(), "{ok}");
         }
@@ -307,6 +364,10 @@ mod tests {
             "https://host/x?un=a",
             "https://host/x#f",
             "https:///x",
+            "https://127.0.0.1:99999/x",
+            "https://127.0.0.1:0/x",
+            "https://127.0.0.1:65536/x",
+            "http://[::1]:70000/x",
         ] {
             let err = Endpoint::parse(bad).unwrap_err();
             assert_eq!(err.status(), Status::InvalidArgument, "{bad}");
@@ -319,6 +380,11 @@ mod tests {
         let client = Client::new("user", "secret-pw").unwrap();
         assert!(client.set_timeout(Duration::ZERO).is_err());
         assert!(client.set_timeout(Duration::from_millis(1)).is_ok());
+        assert!(client.set_timeout(MAX_TIMEOUT).is_ok());
+        for too_long in [MAX_TIMEOUT + Duration::from_millis(1), Duration::MAX] {
+            let err = client.set_timeout(too_long).unwrap_err();
+            assert!(err.message().starts_with("timeout:"), "{}", err.message());
+        }
         let err = client
             .set_ca_file(Some(Path::new("/nonexistent/ca.pem")))
             .unwrap_err();

@@ -56,7 +56,7 @@ mod response;
 mod status;
 mod transport;
 
-pub use client::{Client, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT};
+pub use client::{Client, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, MAX_TIMEOUT};
 pub use error::{Error, ReplyIds};
 pub use request::{MessageType, SendOtp, VerifyOtp};
 pub use response::{Balance, Sent, Verified};
