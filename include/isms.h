@@ -32,6 +32,10 @@
  *   session cache), so creating a client per request is cheap.
  * - fork(): a child process never uses a connection its parent opened; it
  *   opens its own on first use. The parent's connections are untouched.
+ *   Forking while other threads are inside the library is safe: a
+ *   pthread_atfork handler waits for them to leave the library's locks, so
+ *   the child never inherits a lock held by another thread. Do not fork
+ *   from inside a callback of the library.
  * - Retries: only a request that provably never reached the gateway (DNS
  *   failure, connection refused, connection lost before the request was
  *   written) is tried again, at most twice, within the same deadline. Once a
@@ -263,7 +267,9 @@ void isms_client_free(struct IsmsClient *client);
 /*
  Sets the full endpoint URL; NULL restores
  `https://www.isms.com.my/2FA/request.php`. `http://` is accepted only for
- loopback hosts (127.0.0.0/8, ::1, localhost). No query string.
+ loopback hosts (127.0.0.0/8, ::1, localhost), is always reached directly
+ (never through a proxy, whatever the environment says), and is refused
+ while an explicit proxy is set. No query string; a port must be 1 to 65535.
 
  # Safety
  `client` is NULL or live; `url` is NULL or a NUL-terminated string.
@@ -296,6 +302,8 @@ enum IsmsStatus isms_client_set_ca_file(struct IsmsClient *client,
  Sets an `http://` (CONNECT) or `socks5://` proxy URL; `""` means a
  direct connection whatever the environment says; NULL restores the
  default, which follows HTTPS_PROXY, ALL_PROXY and NO_PROXY as curl does.
+ An explicit proxy is refused while the endpoint is `http://`: the password
+ must never cross a proxy unencrypted.
 
  # Safety
  `client` is NULL or live; `proxy_url` is NULL or a NUL-terminated string.

@@ -114,7 +114,9 @@ pub unsafe extern "C" fn isms_client_free(client: *mut IsmsClient) {
 
 /// Sets the full endpoint URL; NULL restores
 /// `https://www.isms.com.my/2FA/request.php`. `http://` is accepted only for
-/// loopback hosts (127.0.0.0/8, ::1, localhost). No query string.
+/// loopback hosts (127.0.0.0/8, ::1, localhost), is always reached directly
+/// (never through a proxy, whatever the environment says), and is refused
+/// while an explicit proxy is set. No query string; a port must be 1 to 65535.
 ///
 /// # Safety
 /// `client` is NULL or live; `url` is NULL or a NUL-terminated string.
@@ -178,6 +180,8 @@ pub unsafe extern "C" fn isms_client_set_ca_file(
 /// Sets an `http://` (CONNECT) or `socks5://` proxy URL; `""` means a
 /// direct connection whatever the environment says; NULL restores the
 /// default, which follows HTTPS_PROXY, ALL_PROXY and NO_PROXY as curl does.
+/// An explicit proxy is refused while the endpoint is `http://`: the password
+/// must never cross a proxy unencrypted.
 ///
 /// # Safety
 /// `client` is NULL or live; `proxy_url` is NULL or a NUL-terminated string.
