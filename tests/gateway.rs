@@ -473,3 +473,28 @@ fn a_connection_closed_while_idle_is_replaced_and_the_tls_session_resumed() {
     assert_eq!(handshakes["full"], 1, "{handshakes}");
     assert_eq!(handshakes["resumed"], 1, "{handshakes}");
 }
+
+#[test]
+fn plain_http_answer_to_a_tls_handshake_is_a_tls_error() {
+    let sandbox = Sandbox::start();
+    let client = sandbox.client("nontls");
+    // https:// to the plain-HTTP port: the server answers the ClientHello
+    // with HTTP, not TLS.
+    client
+        .set_endpoint(Some(&sandbox.endpoint_on(
+            "https",
+            sandbox.port("http_port"),
+            "nontls",
+            None,
+        )))
+        .unwrap();
+    client.set_timeout(Duration::from_secs(8)).unwrap();
+    let started = Instant::now();
+    let err = client.balance().unwrap_err();
+    assert_eq!(err.status(), Status::Tls, "{err:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "reported after {:?}, not as soon as the answer came",
+        started.elapsed()
+    );
+}

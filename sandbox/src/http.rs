@@ -126,6 +126,12 @@ pub fn read_request<C: Read + ?Sized>(
     skip_body: bool,
 ) -> ReadOutcome {
     let head_end = loop {
+        // A request starts with a method token. Anything else (a TLS
+        // ClientHello sent to the plain port, say) is refused at once, as
+        // real servers do, instead of waiting for a blank line.
+        if buf.first().is_some_and(|b| !b.is_ascii_uppercase()) {
+            return ReadOutcome::Bad(400);
+        }
         if let Some(i) = find(buf, b"\r\n\r\n") {
             if i > MAX_HEAD {
                 return ReadOutcome::Bad(431);
