@@ -14,7 +14,7 @@ C_DEMO := target/c/demo
 SANDBOX := scripts/with-sandbox.sh
 VENV := target/venv
 
-.PHONY: all build lib php-cli demo bench test deps fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind python-venv python-test clean \
+.PHONY: all build lib php-cli demo bench test deps coredump-test fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind python-venv python-test clean \
         php-header php-check-header php-test php-demo
 
 all: build
@@ -104,6 +104,14 @@ target/c/test_unload: bindings/c/test_unload.c
 	mkdir -p target/c
 	$(CC) $(CFLAGS) $< -ldl -o $@
 
+# No copy of a freed client's password or proxy credentials in a core dump.
+target/c/test_coredump: bindings/c/test_coredump.c include/isms.h | build
+	mkdir -p target/c
+	$(CC) $(CFLAGS) -Iinclude $< -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms -o $@
+
+coredump-test: build target/c/test_coredump
+	$(SANDBOX) target/c/test_coredump
+
 c-test: build $(C_TESTS) target/c/test_unload
 	target/c/test_unload target/release/libisms.so
 	$(SANDBOX) $(C_TESTS)
@@ -131,7 +139,7 @@ python-test: build python-venv
 	cd bindings/python && ../../$(VENV)/bin/mypy --strict isms
 	$(VENV)/bin/pytest -q bindings/python/tests
 
-test: deps fmt-check clippy check-header check-header-ffi rust-test c-test valgrind python-test php-test
+test: deps fmt-check clippy check-header check-header-ffi rust-test c-test coredump-test valgrind python-test php-test
 	@echo "make test: all checks passed"
 
 # ---- PHP binding (bindings/php) --------------------------------------------

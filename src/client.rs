@@ -179,6 +179,18 @@ impl fmt::Debug for Client {
     }
 }
 
+impl Drop for Client {
+    fn drop(&mut self) {
+        let settings = self
+            .settings
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let ProxySetting::Url(url) = &settings.proxy {
+            transport::release_proxy(url);
+        }
+    }
+}
+
 impl Client {
     /// A client for the account `username` (the API sub-account, not the
     /// portal e-mail) with its `password`. Neither may be empty.
@@ -268,7 +280,12 @@ impl Client {
         let proxy = ProxySetting::parse(proxy)?;
         self.update(|s| {
             check_no_proxy_for_http(&s.endpoint, &proxy, "proxy")?;
-            s.proxy = proxy;
+            if let ProxySetting::Url(url) = &proxy {
+                transport::hold_proxy(url);
+            }
+            if let ProxySetting::Url(old) = std::mem::replace(&mut s.proxy, proxy) {
+                transport::release_proxy(&old);
+            }
             Ok(())
         })
     }

@@ -46,6 +46,8 @@
 //! - `error`: [`Status`] and [`Error`].
 //! - `ffi`: the C ABI, and nothing else.
 
+#[cfg(not(test))]
+mod alloc;
 mod client;
 mod error;
 pub mod ffi;
@@ -65,3 +67,9 @@ pub use transport::{MAX_REPLY_BYTES, MAX_RETRIES};
 
 #[cfg(test)]
 mod zeroize_tests;
+
+/// Every block zeroed before it is freed (see `alloc.rs`); the unit tests
+/// use their own scanning allocator instead.
+#[cfg(not(test))]
+#[global_allocator]
+static ALLOCATOR: alloc::ZeroingAllocator = alloc::ZeroingAllocator;

@@ -143,7 +143,14 @@ impl Transport for TrackedTransport {
         if self.tracked {
             REQUEST_WRITTEN.with(|written| written.set(true));
         }
-        self.inner.transmit_output(amount, timeout)
+        let sent = self.inner.transmit_output(amount, timeout);
+        // What was written holds the password (the request line) or proxy
+        // credentials (CONNECT): wipe it now rather than leave it in a
+        // kept-alive connection's buffer until the next request.
+        let output = self.inner.buffers().output();
+        let written = amount.min(output.len());
+        zeroize::Zeroize::zeroize(&mut output[..written]);
+        sent
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {

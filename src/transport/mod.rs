@@ -35,7 +35,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
-pub use pool::{agent_for, ExtraRoots, TransportKey};
+pub use pool::{agent_for, hold_proxy, release_proxy, ExtraRoots, TransportKey};
 pub use retry::get;
 
 /// Replies larger than this are refused without being read.

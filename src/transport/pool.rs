@@ -18,10 +18,61 @@ pub struct ExtraRoots {
 }
 
 /// What an agent is built from; equal keys share one agent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct TransportKey {
     pub extra_roots: Option<Arc<ExtraRoots>>,
+    /// May carry credentials: never shown.
     pub proxy: Option<String>,
+}
+
+impl std::fmt::Debug for TransportKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportKey")
+            .field(
+                "extra_roots",
+                &self.extra_roots.as_ref().map(|r| r.certs.len()),
+            )
+            .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
+            .finish()
+    }
+}
+
+/// How many live clients have each explicit proxy URL set. When the last one
+/// lets go of a URL, the pools built for it are dropped, so its credentials
+/// (in the key, the agent's settings and the connections' buffers) do not
+/// outlive the clients that set them; the zeroing allocator wipes them.
+static PROXY_USERS: Mutex<Vec<(String, usize)>> = Mutex::new(Vec::new());
+
+/// A client set `url` as its proxy.
+pub fn hold_proxy(url: &str) {
+    section(|| {
+        let mut users = PROXY_USERS.lock().unwrap_or_else(PoisonError::into_inner);
+        match users.iter_mut().find(|(u, _)| u == url) {
+            Some((_, count)) => *count += 1,
+            None => users.push((url.to_owned(), 1)),
+        }
+    });
+}
+
+/// A client dropped `url` (another proxy set, or the client freed).
+pub fn release_proxy(url: &str) {
+    let last = section(|| {
+        let mut users = PROXY_USERS.lock().unwrap_or_else(PoisonError::into_inner);
+        let index = users.iter().position(|(u, _)| u == url)?;
+        users[index].1 -= 1;
+        (users[index].1 == 0).then(|| users.swap_remove(index))
+    });
+    if last.is_some() {
+        // Dropped outside the lock: closing connections writes to sockets.
+        let unused: Vec<(TransportKey, Agent)> = with_pools(|pools| {
+            let (unused, kept) = std::mem::take(&mut pools.agents)
+                .into_iter()
+                .partition(|(key, _)| key.proxy.as_deref() == Some(url));
+            pools.agents = kept;
+            unused
+        });
+        drop(unused);
+    }
 }
 
 /// Distinct transport settings kept at once; beyond that the least recently

@@ -4,6 +4,7 @@
 use std::cell::Cell;
 use std::time::{Duration, Instant};
 
+use ureq::http::Uri;
 use ureq::Agent;
 use zeroize::Zeroizing;
 
@@ -41,6 +42,28 @@ pub fn get(agent: &Agent, url: &str, timeout: Duration) -> Result<Reply, Error> 
     }
 }
 
+/// The request's URI with its authority in a buffer of its own. Parsed in one
+/// piece, every part of a `Uri` shares one buffer, and ureq keeps the
+/// authority of each pooled connection: the whole URL, password included,
+/// would live on in the pool after the client is freed.
+fn request_uri(url: &str) -> Result<Uri, Error> {
+    let bad = || Error::new(Status::InvalidArgument, "endpoint: not a usable URL");
+    let whole: Uri = url.parse().map_err(|_| bad())?;
+    let (Some(scheme), Some(authority), Some(path_and_query)) = (
+        whole.scheme_str(),
+        whole.authority(),
+        whole.path_and_query(),
+    ) else {
+        return Err(bad());
+    };
+    Uri::builder()
+        .scheme(scheme)
+        .authority(authority.as_str())
+        .path_and_query(path_and_query.as_str())
+        .build()
+        .map_err(|_| bad())
+}
+
 fn attempt(
     agent: &Agent,
     url: &str,
@@ -48,7 +71,7 @@ fn attempt(
     timeout: Duration,
 ) -> Result<Reply, Failure> {
     let mut response = agent
-        .get(url)
+        .get(request_uri(url)?)
         .config()
         .timeout_global(Some(remaining))
         .build()

@@ -43,9 +43,12 @@
  *   a second SMS and a second charge.
  * - Security: TLS certificates are always verified (bundled Mozilla roots,
  *   plus isms_client_set_ca_file); redirects are never followed. The
- *   password never appears in any message. The library's copies of it are
- *   zeroed when the client is freed; copies inside the HTTP stack's buffers
- *   (the request line is built and encrypted there) are beyond its reach.
+ *   password never appears in any message. Every block of the library's
+ *   heap is zeroed before it is freed, the request is wiped from a kept
+ *   connection once written, and the pools built for a proxy are dropped
+ *   with the last client that set it: after isms_client_free no copy of
+ *   that client's password, or of its proxy's credentials (once no other
+ *   live client uses them), remains in the process, in any encoding.
  *   The send result's code is the OTP itself: keep it, uuid and sms_id on
  *   the server and never show them to the end user.
  * - Panics: no Rust panic crosses into C; a bug gives ISMS_ERR_INTERNAL.
