@@ -120,6 +120,23 @@ typedef enum IsmsStatus {
    A bug: a panic caught at the boundary.
    */
   ISMS_ERR_INTERNAL = 12,
+  /*
+   A guard limit refused the call; nothing was sent; retry_after_s says when.
+   */
+  ISMS_ERR_RATE_LIMITED = 13,
+  /*
+   Verify: this code took its allowed wrong attempts; send a new one.
+   */
+  ISMS_ERR_TOO_MANY_ATTEMPTS = 14,
+  /*
+   Policy refused it: country not allowed, or a verify for another number
+   (or sms_id) than the code was sent with; nothing was sent.
+   */
+  ISMS_ERR_NOT_ALLOWED = 15,
+  /*
+   The guard's store could not be read or written; nothing was sent.
+   */
+  ISMS_ERR_GUARD_STORE = 16,
 } IsmsStatus;
 
 /*
@@ -139,6 +156,37 @@ typedef enum IsmsMessageType {
    */
   ISMS_TYPE_UNICODE = 2,
 } IsmsMessageType;
+
+/*
+ The guard's limits, for `isms_client_set_guard_limit`'s `limit`
+ argument (passed as `int32_t`).
+ */
+typedef enum IsmsGuardLimit {
+  /*
+   Wrong codes accepted per sent code, then locked; default 5.
+   */
+  ISMS_LIMIT_CODE_ATTEMPTS = 0,
+  /*
+   A code older than this (seconds) is expired without asking; default 600.
+   */
+  ISMS_LIMIT_CODE_LIFETIME_S = 1,
+  /*
+   Least gap between two sends to one number (seconds); default 30.
+   */
+  ISMS_LIMIT_RESEND_COOLDOWN_S = 2,
+  /*
+   Sends to one number per window; default 5.
+   */
+  ISMS_LIMIT_SENDS_PER_WINDOW = 3,
+  /*
+   That window (seconds); default 600.
+   */
+  ISMS_LIMIT_SEND_WINDOW_S = 4,
+  /*
+   Wrong codes per number per hour, all codes together; default 20.
+   */
+  ISMS_LIMIT_FAILURES_PER_HOUR = 5,
+} IsmsGuardLimit;
 
 /*
  A client for one iSMS account (opaque). Create with `isms_client_new`,
@@ -201,6 +249,10 @@ typedef struct IsmsSendResult {
    show it to the end user. NULL unless ISMS_OK; zeroed on free.
    */
   const char *code;
+  /*
+   ISMS_ERR_RATE_LIMITED: seconds until a send to this number may pass; else 0.
+   */
+  uint32_t retry_after_s;
 } IsmsSendResult;
 
 /*
@@ -217,6 +269,15 @@ typedef struct IsmsVerifyResult {
   const char *uuid;
   const char *sms_id;
   const char *mobile;
+  /*
+   ISMS_ERR_RATE_LIMITED: seconds until a verify for this number may pass; else 0.
+   */
+  uint32_t retry_after_s;
+  /*
+   Guard on: wrong attempts this code has left after this call (0 once it
+   is locked, used or expired); -1 when the guard is off.
+   */
+  int32_t attempts_left;
 } IsmsVerifyResult;
 
 /*
@@ -315,6 +376,52 @@ enum IsmsStatus isms_client_set_proxy(struct IsmsClient *client,
                                       const char *proxy_url);
 
 /*
+ Turns the guard on with a store, or off. Checked now (scheme and syntax);
+ the store itself is opened on first use, after fork() anew in the child.
+
+ - NULL or "": off (the default).
+ - "memory:": process-wide memory (shared by every client of the process).
+ - "sqlite:PATH": a SQLite file shared by the processes of one host (PHP-FPM
+   workers), created (mode 0600) when missing; PATH absolute or relative to
+   the working directory.
+ - "redis://[user:pass@]host[:port][/db]", "rediss://...": a Redis server
+   shared by many hosts; no host means 127.0.0.1:6379; the password in the
+   URL is a secret (never in a message, zeroed).
+
+ # Safety
+ `client` is NULL or live; `store_url` is NULL or a NUL-terminated string.
+ */
+enum IsmsStatus isms_client_set_guard(struct IsmsClient *client,
+                                      const char *store_url);
+
+/*
+ Sets one of the guard's limits (an `IsmsGuardLimit` value, passed as
+ `int32_t`). 0 turns that limit off, except ISMS_LIMIT_CODE_ATTEMPTS and
+ ISMS_LIMIT_CODE_LIFETIME_S (0 refused). Limits may be set before or after
+ isms_client_set_guard, and survive it.
+
+ # Safety
+ `client` is NULL or live.
+ */
+enum IsmsStatus isms_client_set_guard_limit(struct IsmsClient *client,
+                                            int32_t limit,
+                                            uint32_t value);
+
+/*
+ The calling codes a send may go to: comma-separated, e.g. "60,65" or
+ "+60, 65" (spaces around items ignored, each item read by the
+ country_code input rule); NULL or "" = every country (the default). A
+ send to another country gives ISMS_ERR_NOT_ALLOWED and nothing is sent;
+ it applies whether or not the guard is on. An item that is not a calling
+ code gives ISMS_ERR_INVALID_ARGUMENT and changes nothing.
+
+ # Safety
+ `client` is NULL or live; `country_codes` is NULL or a NUL-terminated string.
+ */
+enum IsmsStatus isms_client_set_allowed_countries(struct IsmsClient *client,
+                                                  const char *country_codes);
+
+/*
  Asks the gateway to generate a 6-digit code, put it in place of `%OTP%`
  in `message` and text it to the phone. Every argument is checked first
  (see the README's input rules); a refused one gives
@@ -358,8 +465,8 @@ const char *isms_version(void);
  `uuid` (both from the send result) to the same `mobile`/`country_code`.
  ISMS_OK exactly when the gateway said Verified; a wrong code gives
  ISMS_ERR_OTP_INCORRECT, a code past `interval_minutes` (0 = not sent)
- ISMS_ERR_OTP_EXPIRED. The gateway documents no attempt limit: limit tries
- in the application.
+ ISMS_ERR_OTP_EXPIRED. The gateway documents no attempt limit: turn the
+ guard on (isms_client_set_guard) or limit tries in the application.
 
  Never returns NULL; free the result with `isms_verify_result_free`.
 

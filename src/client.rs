@@ -4,15 +4,19 @@ use std::fmt;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::{Arc, PoisonError, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::fork::section;
+use crate::guard::policy::{Limits, VerifyAnswer, VerifyRefusal};
+use crate::guard::store::{Store, StoreError};
+use crate::guard::{self, GuardLimit, StoreUrl};
 use crate::proxy::ProxySetting;
 use crate::request::{self, SendOtp, VerifyOtp};
 use crate::response::{self, Balance, Sent, Verified};
+use crate::status::Status;
 use crate::transport::{self, ExtraRoots, TransportKey};
 
 /// The gateway's 2FA endpoint.
@@ -145,6 +149,10 @@ struct Settings {
     timeout: Duration,
     extra_roots: Option<Arc<ExtraRoots>>,
     proxy: ProxySetting,
+    /// The guard's store; `None`: off.
+    guard: Option<StoreUrl>,
+    limits: Limits,
+    allowed_countries: Option<Arc<Vec<String>>>,
 }
 
 /// A client for one iSMS account. Cheap to create; all clients with the same
@@ -166,6 +174,8 @@ impl fmt::Debug for Client {
             .field("endpoint", &settings.endpoint.url)
             .field("timeout", &settings.timeout)
             .field("ca_file", &settings.extra_roots.is_some())
+            .field("guard", &settings.guard)
+            .field("allowed_countries", &settings.allowed_countries)
             // Whether a proxy is set, never its URL (it may hold credentials).
             .field(
                 "proxy",
@@ -209,6 +219,9 @@ impl Client {
                 timeout: DEFAULT_TIMEOUT,
                 extra_roots: None,
                 proxy: ProxySetting::FromEnvironment,
+                guard: None,
+                limits: Limits::default(),
+                allowed_countries: None,
             }),
         })
     }
@@ -290,33 +303,163 @@ impl Client {
         })
     }
 
+    /// Turns the guard on with a store (`memory:`, `sqlite:PATH`,
+    /// `redis://...`, `rediss://...`), or off with `None` or `""`. Checked
+    /// now (scheme and syntax); the store is opened on first use.
+    pub fn set_guard(&self, store_url: Option<&str>) -> Result<(), Error> {
+        let guard = guard::parse_store_url(store_url)?;
+        self.update(|s| {
+            s.guard = guard;
+            Ok(())
+        })
+    }
+
+    /// Sets one of the guard's limits (they apply once the guard is on, and
+    /// survive turning it off and on). 0 turns a limit off, except
+    /// [`GuardLimit::CodeAttempts`] and [`GuardLimit::CodeLifetimeS`].
+    pub fn set_guard_limit(&self, limit: GuardLimit, value: u32) -> Result<(), Error> {
+        self.update(|s| guard::set_limit(&mut s.limits, limit, value))
+    }
+
+    /// The calling codes a send may go to (e.g. `"60,65"`); `None` or `""`
+    /// allows every country. Applies with the guard on or off.
+    pub fn set_allowed_countries(&self, country_codes: Option<&str>) -> Result<(), Error> {
+        let allowed = guard::parse_allowed_countries(country_codes)?;
+        self.update(|s| {
+            s.allowed_countries = allowed;
+            Ok(())
+        })
+    }
+
     /// Sends an OTP: the gateway generates a 6-digit code, puts it in place of
     /// `%OTP%` and sends the SMS. Keep the returned `uuid`, `sms_id` and `code`
     /// on the server; the code must never reach the end user's browser.
+    ///
+    /// With the guard on, a send to a number within its cooldown or over its
+    /// window gives [`Status::RateLimited`] and sends nothing; a country not
+    /// allowed gives [`Status::NotAllowed`].
     pub fn send_otp(&self, args: &SendOtp) -> Result<Sent, Error> {
-        let query = request::prepare_send(&self.username, &self.password, args)?;
-        let reply = self.call(&query)?;
+        let settings = self.settings();
+        let deadline = Instant::now() + settings.timeout;
+        let (destination, query) = request::prepare_send(&self.username, &self.password, args)?;
+        if let Some(allowed) = &settings.allowed_countries {
+            if !allowed.contains(&destination.country_code) {
+                return Err(Error::new(
+                    Status::NotAllowed,
+                    format!(
+                        "country_code: +{} is not in the allowed countries; nothing was sent",
+                        destination.country_code
+                    ),
+                ));
+            }
+        }
+        let number = destination.number();
+        let store = match &settings.guard {
+            Some(url) => {
+                let store = self.store(url, deadline)?;
+                store
+                    .reserve_send(&self.username, &number, &settings.limits, deadline)
+                    .map_err(store_error)?
+                    .map_err(|limited| {
+                        Error::new(
+                            Status::RateLimited,
+                            format!(
+                                "too many codes sent to this number: the next may be sent in {} s; nothing was sent",
+                                limited.retry_after_s
+                            ),
+                        )
+                        .with_retry_after(limited.retry_after_s)
+                    })?;
+                Some(store)
+            }
+            None => None,
+        };
+        let reply = self.call(&settings, &query, deadline)?;
         let sent = response::parse_send(&reply.body, reply.http_status)
             .map_err(|e| self.finish(e, reply.http_status))?;
+        if let Some(store) = store {
+            // The SMS is out whatever happens here: a code the store missed
+            // is bound to its number on its first verify.
+            let _ = store.record_sent(
+                &self.username,
+                &sent.uuid,
+                &sent.sms_id,
+                &number,
+                &settings.limits,
+                deadline.max(Instant::now() + STORE_GRACE),
+            );
+        }
         Ok(sent)
     }
 
     /// Checks a code the user typed. `Ok` exactly when the gateway said
     /// `Verified`; a wrong code is [`Status::OtpIncorrect`], an old one
-    /// [`Status::OtpExpired`]. The gateway documents no attempt limit: the
-    /// application must limit tries itself.
+    /// [`Status::OtpExpired`]. The gateway documents no attempt limit: turn
+    /// the guard on ([`Client::set_guard`]) to limit tries, or limit them in
+    /// the application.
     pub fn verify_otp(&self, args: &VerifyOtp) -> Result<Verified, Error> {
-        let query = request::prepare_verify(&self.username, &self.password, args)?;
-        let reply = self.call(&query)?;
-        let verified = response::parse_verify(&reply.body, reply.http_status)
-            .map_err(|e| self.finish(e, reply.http_status))?;
-        Ok(verified)
+        let settings = self.settings();
+        let deadline = Instant::now() + settings.timeout;
+        let (destination, query) = request::prepare_verify(&self.username, &self.password, args)?;
+        let Some(url) = &settings.guard else {
+            let reply = self.call(&settings, &query, deadline)?;
+            return response::parse_verify(&reply.body, reply.http_status)
+                .map_err(|e| self.finish(e, reply.http_status));
+        };
+        let number = destination.number();
+        let limits = &settings.limits;
+        let store = self.store(url, deadline)?;
+        let attempts_left = store
+            .reserve_verify(
+                &self.username,
+                args.uuid,
+                args.sms_id,
+                &number,
+                limits,
+                deadline,
+            )
+            .map_err(store_error)?
+            .map_err(refusal_error)?;
+        let outcome = self.call(&settings, &query, deadline).and_then(|reply| {
+            response::parse_verify(&reply.body, reply.http_status)
+                .map_err(|e| self.finish(e, reply.http_status))
+        });
+        let answer = match &outcome {
+            Ok(_) => Some(VerifyAnswer::Verified),
+            Err(e) if e.status() == Status::OtpIncorrect => Some(VerifyAnswer::Incorrect),
+            Err(_) => None,
+        };
+        if let Some(answer) = answer {
+            let _ = store.record_answer(
+                &self.username,
+                args.uuid,
+                &number,
+                answer,
+                limits,
+                deadline.max(Instant::now() + STORE_GRACE),
+            );
+        }
+        match outcome {
+            Ok(verified) => Ok(Verified {
+                attempts_left: 0,
+                ..verified
+            }),
+            Err(e) => {
+                let left = match e.status() {
+                    Status::OtpExpired => 0,
+                    _ => attempts_left,
+                };
+                Err(e.with_attempts_left(left))
+            }
+        }
     }
 
-    /// The account's credit and its expiry date.
+    /// The account's credit and its expiry date. Never touches the guard.
     pub fn balance(&self) -> Result<Balance, Error> {
+        let settings = self.settings();
+        let deadline = Instant::now() + settings.timeout;
         let query = request::prepare_balance(&self.username, &self.password);
-        let reply = self.call(&query)?;
+        let reply = self.call(&settings, &query, deadline)?;
         let balance = response::parse_balance(&reply.body, reply.http_status)
             .map_err(|e| self.finish(e, reply.http_status))?;
         Ok(balance)
@@ -327,8 +470,16 @@ impl Client {
         error.with_http_status(http_status).redact(&self.password)
     }
 
-    fn call(&self, query: &str) -> Result<transport::Reply, Error> {
-        let settings = self.settings();
+    fn store(&self, url: &StoreUrl, deadline: Instant) -> Result<Arc<dyn Store>, Error> {
+        guard::store_for(url, deadline).map_err(store_error)
+    }
+
+    fn call(
+        &self,
+        settings: &Settings,
+        query: &str,
+        deadline: Instant,
+    ) -> Result<transport::Reply, Error> {
         let key = TransportKey {
             extra_roots: settings.extra_roots.clone(),
             // Plain HTTP (loopback only) is never proxied: the password
@@ -345,8 +496,47 @@ impl Client {
         };
         let url = request::request_url(&settings.endpoint.url, query);
         let outcome = transport::agent_for(&key)
-            .and_then(|agent| transport::get(&agent, &url, settings.timeout));
+            .and_then(|agent| transport::get(&agent, &url, settings.timeout, deadline));
         outcome.map_err(|e| e.redact(&self.password))
+    }
+}
+
+/// Time a store is given to record what the gateway already answered, even
+/// when the call's deadline has passed meanwhile.
+const STORE_GRACE: Duration = Duration::from_millis(500);
+
+fn store_error(e: StoreError) -> Error {
+    Error::new(Status::GuardStore, format!("guard: {e}; nothing was sent"))
+}
+
+fn refusal_error(refusal: VerifyRefusal) -> Error {
+    match refusal {
+        VerifyRefusal::NotAllowed { attempts_left } => Error::new(
+            Status::NotAllowed,
+            "this code was sent to another number (or with another sms_id); nothing was sent",
+        )
+        .with_attempts_left(attempts_left),
+        VerifyRefusal::Expired => Error::new(
+            Status::OtpExpired,
+            "this code was used already or is past its lifetime; send a new one",
+        )
+        .with_attempts_left(0),
+        VerifyRefusal::TooManyAttempts => Error::new(
+            Status::TooManyAttempts,
+            "this code took its allowed wrong attempts; send a new one",
+        )
+        .with_attempts_left(0),
+        VerifyRefusal::RateLimited {
+            retry_after_s,
+            attempts_left,
+        } => Error::new(
+            Status::RateLimited,
+            format!(
+                "too many wrong codes for this number in the last hour: try again in {retry_after_s} s; nothing was sent"
+            ),
+        )
+        .with_retry_after(retry_after_s)
+        .with_attempts_left(attempts_left),
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Error {
     http_status: u16,
     message: String,
     ids: ReplyIds,
+    retry_after_s: u32,
+    attempts_left: i32,
 }
 
 impl Error {
@@ -32,6 +34,8 @@ impl Error {
             http_status: 0,
             message: message.into(),
             ids: ReplyIds::default(),
+            retry_after_s: 0,
+            attempts_left: -1,
         }
     }
 
@@ -41,6 +45,16 @@ impl Error {
 
     pub(crate) fn with_http_status(mut self, http_status: u16) -> Error {
         self.http_status = http_status;
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, seconds: u32) -> Error {
+        self.retry_after_s = seconds;
+        self
+    }
+
+    pub(crate) fn with_attempts_left(mut self, attempts_left: i32) -> Error {
+        self.attempts_left = attempts_left;
         self
     }
 
@@ -70,6 +84,18 @@ impl Error {
     /// The reason in plain words; the gateway's own message is kept verbatim inside it.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// [`Status::RateLimited`]: seconds until the call may pass; else 0.
+    pub fn retry_after_s(&self) -> u32 {
+        self.retry_after_s
+    }
+
+    /// Verify with the guard on: wrong attempts the code has left after
+    /// this call (0 once it is locked, used or expired); -1 with the guard
+    /// off or when its store failed.
+    pub fn attempts_left(&self) -> i32 {
+        self.attempts_left
     }
 
     /// Identifiers the gateway's reply carried, if any.

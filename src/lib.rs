@@ -52,6 +52,7 @@ mod client;
 mod error;
 pub mod ffi;
 mod fork;
+mod guard;
 mod proxy;
 mod request;
 mod response;
@@ -60,6 +61,7 @@ mod transport;
 
 pub use client::{Client, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, MAX_TIMEOUT};
 pub use error::{Error, ReplyIds};
+pub use guard::GuardLimit;
 pub use request::{MessageType, SendOtp, VerifyOtp};
 pub use response::{Balance, Sent, Verified};
 pub use status::Status;

@@ -74,6 +74,14 @@ pub struct Destination {
     pub mobile: String,
 }
 
+impl Destination {
+    /// `+` country code and mobile, e.g. `+60123456789`: how the guard
+    /// keys a number.
+    pub fn number(&self) -> String {
+        format!("+{}{}", self.country_code, self.mobile)
+    }
+}
+
 fn all_digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
@@ -300,7 +308,7 @@ pub fn prepare_send(
     username: &str,
     password: &str,
     args: &SendOtp,
-) -> Result<Zeroizing<String>, Error> {
+) -> Result<(Destination, Zeroizing<String>), Error> {
     let destination = normalize_destination(args.mobile, args.country_code)?;
     let wire_type = check_message(args.message, args.message_type)?;
     let sender_id = check_sender_id(args.sender_id)?;
@@ -316,7 +324,8 @@ pub fn prepare_send(
     if let Some(id) = sender_id {
         pairs.push(("sendid", id));
     }
-    Ok(encode_query(&pairs))
+    let query = encode_query(&pairs);
+    Ok((destination, query))
 }
 
 /// Validates a verify and builds its query.
@@ -324,7 +333,7 @@ pub fn prepare_verify(
     username: &str,
     password: &str,
     args: &VerifyOtp,
-) -> Result<Zeroizing<String>, Error> {
+) -> Result<(Destination, Zeroizing<String>), Error> {
     let destination = normalize_destination(args.mobile, args.country_code)?;
     let code = Zeroizing::new(normalize_code(args.code)?);
     check_sms_id(args.sms_id)?;
@@ -347,7 +356,8 @@ pub fn prepare_verify(
     if let Some(id) = sender_id {
         pairs.push(("sendid", id));
     }
-    Ok(encode_query(&pairs))
+    let query = encode_query(&pairs);
+    Ok((destination, query))
 }
 
 /// The balance query.
@@ -524,7 +534,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            prepared.as_str(),
+            prepared.1.as_str(),
             "un=user&pass=p%26ss%3Dx%20y&mobile=123456789&country_code=60\
              &message=Your%20code%20is%20%25OTP%25&type=1&sendid=MyApp"
         );
@@ -542,7 +552,7 @@ mod tests {
             sender_id: None,
         };
         assert_eq!(
-            prepare_verify("u", "p", &args).unwrap().as_str(),
+            prepare_verify("u", "p", &args).unwrap().1.as_str(),
             "un=u&pass=p&mobile=123456789&country_code=60&method=verify&code=123456\
              &sms_id=1171081605&uuid=1a1e1b86-4f2d"
         );
@@ -553,6 +563,7 @@ mod tests {
         };
         assert!(prepare_verify("u", "p", &args)
             .unwrap()
+            .1
             .ends_with("&interval=3&sendid=MyApp"));
         assert_eq!(
             prepare_balance("u", "p w").as_str(),

@@ -54,6 +54,8 @@ pub struct Verified {
     pub uuid: Option<String>,
     pub sms_id: Option<String>,
     pub mobile: Option<String>,
+    /// With the guard on, 0 (the code is used now); -1 with the guard off.
+    pub attempts_left: i32,
 }
 
 /// The account's credit.
@@ -242,6 +244,7 @@ pub fn parse_verify(body: &str, http_status: u16) -> Result<Verified, Error> {
         uuid: ids.uuid,
         sms_id: ids.sms_id,
         mobile: ids.mobile,
+        attempts_left: -1,
     })
 }
 

@@ -110,6 +110,15 @@ status_table! {
     11 => BadResponse, ISMS_ERR_BAD_RESPONSE;
     /// A bug: a panic caught at the boundary.
     12 => Internal, ISMS_ERR_INTERNAL;
+    /// A guard limit refused the call; nothing was sent; retry_after_s says when.
+    13 => RateLimited, ISMS_ERR_RATE_LIMITED;
+    /// Verify: this code took its allowed wrong attempts; send a new one.
+    14 => TooManyAttempts, ISMS_ERR_TOO_MANY_ATTEMPTS;
+    /// Policy refused it: country not allowed, or a verify for another number
+    /// (or sms_id) than the code was sent with; nothing was sent.
+    15 => NotAllowed, ISMS_ERR_NOT_ALLOWED;
+    /// The guard's store could not be read or written; nothing was sent.
+    16 => GuardStore, ISMS_ERR_GUARD_STORE;
 }
 
 impl Status {

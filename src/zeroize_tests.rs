@@ -84,7 +84,7 @@ fn password_copies_are_zeroed_before_they_are_freed() {
             .unwrap();
         drop(client);
 
-        let prepared = prepare_send("demo", PASSWORD, &send).unwrap();
+        let (_, prepared) = prepare_send("demo", PASSWORD, &send).unwrap();
         assert!(prepared.contains(ENCODED));
         let url = request_url("https://127.0.0.1:1/2FA/request.php", &prepared);
         assert!(url.len() > 512, "long enough to outgrow a small buffer");

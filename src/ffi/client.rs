@@ -9,6 +9,7 @@ use super::macros::ffi_panic_boundary;
 use super::{optional_str, required_str, IsmsStatus};
 use crate::client::Client;
 use crate::error::Error;
+use crate::guard::GuardLimit;
 
 /// A client for one iSMS account (opaque). Create with `isms_client_new`,
 /// free with `isms_client_free`. One client may be used from many threads at
@@ -197,6 +198,89 @@ pub unsafe extern "C" fn isms_client_set_proxy(
             // SAFETY: the caller passes NULL or a NUL-terminated string.
             let proxy = unsafe { optional_str(proxy_url, "proxy") }?;
             c.set_proxy(proxy)
+        })())
+    })
+}
+
+/// Turns the guard on with a store, or off. Checked now (scheme and syntax);
+/// the store itself is opened on first use, after fork() anew in the child.
+///
+/// - NULL or "": off (the default).
+/// - "memory:": process-wide memory (shared by every client of the process).
+/// - "sqlite:PATH": a SQLite file shared by the processes of one host (PHP-FPM
+///   workers), created (mode 0600) when missing; PATH absolute or relative to
+///   the working directory.
+/// - "redis://[user:pass@]host[:port][/db]", "rediss://...": a Redis server
+///   shared by many hosts; no host means 127.0.0.1:6379; the password in the
+///   URL is a secret (never in a message, zeroed).
+///
+/// # Safety
+/// `client` is NULL or live; `store_url` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn isms_client_set_guard(
+    client: *mut IsmsClient,
+    store_url: *const c_char,
+) -> IsmsStatus {
+    ffi_panic_boundary!(IsmsStatus::ISMS_ERR_INTERNAL, {
+        status_of((|| {
+            // SAFETY: the caller passes NULL or a live client.
+            let c = unsafe { client_ref(client) }?;
+            // SAFETY: the caller passes NULL or a NUL-terminated string.
+            let url = unsafe { optional_str(store_url, "guard") }?;
+            c.set_guard(url)
+        })())
+    })
+}
+
+/// Sets one of the guard's limits (an `IsmsGuardLimit` value, passed as
+/// `int32_t`). 0 turns that limit off, except ISMS_LIMIT_CODE_ATTEMPTS and
+/// ISMS_LIMIT_CODE_LIFETIME_S (0 refused). Limits may be set before or after
+/// isms_client_set_guard, and survive it.
+///
+/// # Safety
+/// `client` is NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn isms_client_set_guard_limit(
+    client: *mut IsmsClient,
+    limit: i32,
+    value: u32,
+) -> IsmsStatus {
+    ffi_panic_boundary!(IsmsStatus::ISMS_ERR_INTERNAL, {
+        status_of((|| {
+            // SAFETY: the caller passes NULL or a live client.
+            let c = unsafe { client_ref(client) }?;
+            let limit = GuardLimit::from_code(limit).ok_or_else(|| {
+                Error::invalid(format!(
+                    "guard_limit: {limit} is not an IsmsGuardLimit (0 to {})",
+                    GuardLimit::ALL.len() - 1
+                ))
+            })?;
+            c.set_guard_limit(limit, value)
+        })())
+    })
+}
+
+/// The calling codes a send may go to: comma-separated, e.g. "60,65" or
+/// "+60, 65" (spaces around items ignored, each item read by the
+/// country_code input rule); NULL or "" = every country (the default). A
+/// send to another country gives ISMS_ERR_NOT_ALLOWED and nothing is sent;
+/// it applies whether or not the guard is on. An item that is not a calling
+/// code gives ISMS_ERR_INVALID_ARGUMENT and changes nothing.
+///
+/// # Safety
+/// `client` is NULL or live; `country_codes` is NULL or a NUL-terminated string.
+#[no_mangle]
+pub unsafe extern "C" fn isms_client_set_allowed_countries(
+    client: *mut IsmsClient,
+    country_codes: *const c_char,
+) -> IsmsStatus {
+    ffi_panic_boundary!(IsmsStatus::ISMS_ERR_INTERNAL, {
+        status_of((|| {
+            // SAFETY: the caller passes NULL or a live client.
+            let c = unsafe { client_ref(client) }?;
+            // SAFETY: the caller passes NULL or a NUL-terminated string.
+            let list = unsafe { optional_str(country_codes, "allowed_countries") }?;
+            c.set_allowed_countries(list)
         })())
     })
 }

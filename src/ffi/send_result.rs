@@ -27,10 +27,13 @@ pub struct IsmsSendResult {
     /// The OTP the gateway generated: a secret. Keep it server-side, never
     /// show it to the end user. NULL unless ISMS_OK; zeroed on free.
     pub code: *const c_char,
+    /// ISMS_ERR_RATE_LIMITED: seconds until a send to this number may pass; else 0.
+    pub retry_after_s: u32,
 }
 
 impl IsmsSendResult {
     fn new(outcome: Result<Sent, Error>) -> *mut IsmsSendResult {
+        let retry_after_s = outcome.as_ref().err().map_or(0, Error::retry_after_s);
         let (head, ids, code) = match &outcome {
             Ok(sent) => (
                 Head::ok(sent.http_status),
@@ -59,6 +62,7 @@ impl IsmsSendResult {
             sms_id: optional_c_string(ids.1),
             mobile: optional_c_string(ids.2),
             code: optional_c_string(code),
+            retry_after_s,
         })
     }
 

@@ -4,6 +4,7 @@
 use std::ffi::c_char;
 
 use super::macros::ffi_panic_boundary;
+pub use crate::guard::IsmsGuardLimit;
 pub use crate::status::IsmsStatus;
 use crate::status::Status;
 

@@ -22,10 +22,19 @@ pub struct IsmsVerifyResult {
     pub uuid: *const c_char,
     pub sms_id: *const c_char,
     pub mobile: *const c_char,
+    /// ISMS_ERR_RATE_LIMITED: seconds until a verify for this number may pass; else 0.
+    pub retry_after_s: u32,
+    /// Guard on: wrong attempts this code has left after this call (0 once it
+    /// is locked, used or expired); -1 when the guard is off.
+    pub attempts_left: i32,
 }
 
 impl IsmsVerifyResult {
     fn new(outcome: Result<Verified, Error>) -> *mut IsmsVerifyResult {
+        let (retry_after_s, attempts_left) = match &outcome {
+            Ok(verified) => (0, verified.attempts_left),
+            Err(e) => (e.retry_after_s(), e.attempts_left()),
+        };
         let (head, ids) = match &outcome {
             Ok(verified) => (
                 Head::ok(verified.http_status),
@@ -51,6 +60,8 @@ impl IsmsVerifyResult {
             uuid: optional_c_string(ids.0),
             sms_id: optional_c_string(ids.1),
             mobile: optional_c_string(ids.2),
+            retry_after_s,
+            attempts_left,
         })
     }
 
@@ -76,8 +87,8 @@ impl Drop for IsmsVerifyResult {
 /// `uuid` (both from the send result) to the same `mobile`/`country_code`.
 /// ISMS_OK exactly when the gateway said Verified; a wrong code gives
 /// ISMS_ERR_OTP_INCORRECT, a code past `interval_minutes` (0 = not sent)
-/// ISMS_ERR_OTP_EXPIRED. The gateway documents no attempt limit: limit tries
-/// in the application.
+/// ISMS_ERR_OTP_EXPIRED. The gateway documents no attempt limit: turn the
+/// guard on (isms_client_set_guard) or limit tries in the application.
 ///
 /// Never returns NULL; free the result with `isms_verify_result_free`.
 ///

@@ -16,8 +16,7 @@ use crate::status::Status;
 
 /// One GET of `url` (which holds the password: never put it in an error),
 /// retried only while the request provably never left this process.
-pub fn get(agent: &Agent, url: &str, timeout: Duration) -> Result<Reply, Error> {
-    let deadline = Instant::now() + timeout;
+pub fn get(agent: &Agent, url: &str, timeout: Duration, deadline: Instant) -> Result<Reply, Error> {
     let mut retries = 0;
     loop {
         let remaining = deadline.saturating_duration_since(Instant::now());
