@@ -303,7 +303,14 @@ final class Client
         if ($status === null) {
             [$status, $message] = [Status::Internal, "unknown status {$result['status']}: $message"];
         }
-        throw IsmsException::fromStatus($status, $message, $result['http_status']);
+        throw IsmsException::fromStatus(
+            $status,
+            $message,
+            $result['http_status'],
+            $result['uuid'] ?? null,
+            $result['sms_id'] ?? null,
+            $result['mobile'] ?? null,
+        );
     }
 
     /**
@@ -331,21 +338,33 @@ final class Client
         return self::text($name, $value);
     }
 
-    /** The 'timeout' option, seconds, as the library's milliseconds (0 is refused by the library). */
-    private static function milliseconds(mixed $seconds): int
+    /**
+     * The 'timeout' option, seconds, as the library's whole milliseconds: the
+     * rule the Python package follows too (cases: tests/cases/timeouts.json).
+     * Rounded up, at least 1; 0, negative, non-finite and over UINT32_MAX ms
+     * are refused.
+     *
+     * @internal public for the shared test cases only
+     * @throws InvalidArgumentException naming the timeout
+     */
+    public static function milliseconds(mixed $seconds): int
     {
         if (!is_int($seconds) && !is_float($seconds)) {
             throw new InvalidArgumentException('timeout: expected seconds as an int or float, got ' . get_debug_type($seconds));
         }
-        // Whole milliseconds, rounded up (2.007 * 1000 is 2006.9999999999998 in
-        // floating point, hence the rounding to 3 places first); a positive
-        // timeout never becomes the 0 the library refuses.
-        $ms = ceil(round($seconds * 1000, 3));
-        if ($seconds > 0 && $ms == 0) {
-            $ms = 1.0;
+        if (is_float($seconds) && !is_finite($seconds)) {
+            throw new InvalidArgumentException("timeout: $seconds is not a finite number of seconds");
         }
-        if (is_nan($ms) || $ms < 0 || $ms > self::UINT32_MAX) {
-            throw new InvalidArgumentException("timeout: $seconds seconds is out of range");
+        if ($seconds <= 0) {
+            throw new InvalidArgumentException("timeout: must be more than 0 seconds, got $seconds");
+        }
+        // Rounded up, once float noise is taken off (2.007 * 1000 is
+        // 2006.9999999999998); a positive timeout never becomes 0.
+        $ms = max(1.0, ceil(round($seconds * 1000, 3)));
+        if ($ms > self::UINT32_MAX) {
+            throw new InvalidArgumentException(
+                "timeout: $seconds s is too long (at most " . (self::UINT32_MAX / 1000) . ' s)',
+            );
         }
         return (int) $ms;
     }

@@ -31,29 +31,41 @@ abstract class IsmsException extends \RuntimeException
     ];
 
     /**
-     * @param string $message    why, in plain words
-     * @param int    $httpStatus the HTTP status of the reply, 0 when none was received
+     * @param string      $message    why, in plain words
+     * @param int         $httpStatus the HTTP status of the reply, 0 when none was received
+     * @param string|null $uuid       the failed send's or verify's uuid, when the gateway gave one
+     * @param string|null $smsId      its sms_id, likewise
+     * @param string|null $mobile     the destination in the gateway's format, likewise
      */
     final public function __construct(
         string $message,
         private readonly int $httpStatus = 0,
         ?\Throwable $previous = null,
+        private readonly ?string $uuid = null,
+        private readonly ?string $smsId = null,
+        private readonly ?string $mobile = null,
     ) {
         parent::__construct($message, 0, $previous);
     }
 
     /**
-     * The exception for a non-OK status.
+     * The exception for a non-OK status, with what the failed result carried.
      *
      * @throws \LogicException for Status::Ok, which is not a failure
      */
-    public static function fromStatus(Status $status, string $message, int $httpStatus = 0): self
-    {
+    public static function fromStatus(
+        Status $status,
+        string $message,
+        int $httpStatus = 0,
+        ?string $uuid = null,
+        ?string $smsId = null,
+        ?string $mobile = null,
+    ): self {
         $class = array_search($status, self::CLASSES, true);
         if ($class === false) {
             throw new \LogicException('Status::Ok is not a failure');
         }
-        return new $class($message, $httpStatus);
+        return new $class($message, $httpStatus, null, $uuid, $smsId, $mobile);
     }
 
     /** The status this exception stands for. */
@@ -66,5 +78,23 @@ abstract class IsmsException extends \RuntimeException
     public function getHttpStatus(): int
     {
         return $this->httpStatus;
+    }
+
+    /** The uuid of a failed send or verify, as the gateway gave it; null when absent. */
+    public function getUuid(): ?string
+    {
+        return $this->uuid;
+    }
+
+    /** The sms_id of a failed send or verify, as the gateway gave it; null when absent. */
+    public function getSmsId(): ?string
+    {
+        return $this->smsId;
+    }
+
+    /** The destination of a failed send or verify, in the gateway's format; null when absent. */
+    public function getMobile(): ?string
+    {
+        return $this->mobile;
     }
 }

@@ -17,11 +17,13 @@ use FFI;
  *    `ffi.enable=preload`, the php.ini default; the library is then the one
  *    chosen at server start.
  * 2. `FFI::cdef()` with `include/isms.h` as shipped (CLI, `ffi.enable=1`), on
- *    the first library found among: the file named by the environment
- *    variable ISMS_LIBRARY (when set, the only candidate), the package's own
+ *    the first library that loads among (the Python package's order): the
+ *    file named by the environment variable ISMS_LIBRARY, the package's own
  *    `lib/libisms.so.1` or `lib/libisms.so`, the repository's
- *    `target/release/libisms.so` (in-tree use), and `libisms.so.1` through
- *    the system loader.
+ *    `target/release/libisms.so` (only when the package sits in a source
+ *    checkout), and `libisms.so.1` through the system loader. A place whose
+ *    library is missing, does not load, is not libisms or is of another ABI
+ *    major is passed over for the next; the error names every place tried.
  *
  * `include/isms.h` is a byte-identical copy of the repository's header, so
  * that the package works once copied or installed outside the repository;
@@ -40,6 +42,9 @@ final class Library
 
     /** The environment variable naming the library file; checked before any search. */
     public const ENV = 'ISMS_LIBRARY';
+
+    /** The library ABI this package is written for (the SONAME's major). */
+    public const ABI_MAJOR = 1;
 
     /** loader() when the declarations came from the preloaded scope. */
     public const LOADER_SCOPE = 'scope';
@@ -115,24 +120,39 @@ final class Library
 
     /**
      * Where the library is looked for, in order: [what, file path or SONAME].
-     * When ISMS_LIBRARY is set, it is the only candidate: an explicit
-     * choice that is wrong is an error, not a reason to load another build.
+     * The repository's build only when the package sits in a source
+     * checkout (bindings/php of a tree with Cargo.toml).
      *
      * @return list<array{string, string}>
      */
     public static function candidates(): array
     {
+        $places = [];
         $env = getenv(self::ENV);
         if (is_string($env) && $env !== '') {
-            return [[self::ENV, $env]];
+            $places[] = [self::ENV, $env];
         }
         $package = dirname(__DIR__);
-        return [
-            ['the package', $package . '/lib/' . self::SONAME],
-            ['the package', $package . '/lib/libisms.so'],
-            ['the repository', dirname($package, 2) . '/target/release/libisms.so'],
-            ['the system loader', self::SONAME],
-        ];
+        $places[] = ['the package', $package . '/lib/' . self::SONAME];
+        $places[] = ['the package', $package . '/lib/libisms.so'];
+        $repository = dirname($package, 2);
+        if (is_file("$repository/Cargo.toml")) {
+            $places[] = ['the repository', "$repository/target/release/libisms.so"];
+        }
+        $places[] = ['the system loader', self::SONAME];
+        return $places;
+    }
+
+    /**
+     * Why a loaded library cannot be used, or null when it can: its
+     * isms_version() must have this package's ABI major.
+     */
+    private static function unsuitable(string $version): ?string
+    {
+        $major = explode('.', $version)[0];
+        return $major === (string) self::ABI_MAJOR
+            ? null
+            : "libisms $version, this package needs ABI " . self::ABI_MAJOR . '.x';
     }
 
     /**
@@ -151,16 +171,39 @@ final class Library
         } catch (FFI\Exception) {
             // Not registered by ffi.preload: register it here.
         }
-        // The first file found; else the last candidate: the SONAME, or
-        // ISMS_LIBRARY when set (FFI::load() then says what is wrong with it).
-        $candidates = array_column(self::candidates(), 1);
-        $library = $candidates[array_key_last($candidates)];
-        foreach ($candidates as $candidate) {
-            if (is_file($candidate)) {
-                $library = $candidate;
-                break;
+        // The first place whose library loads and has this ABI, checked with
+        // FFI::cdef() (allowed while preloading) before FFI::load() takes it.
+        $tried = [];
+        foreach (self::candidates() as [$what, $candidate]) {
+            if ($what !== 'the system loader' && !is_file($candidate)) {
+                $tried[] = "$candidate ($what: no such file)";
+                continue;
             }
+            try {
+                $why = self::unsuitable(FFI::cdef('const char *isms_version(void);', $candidate)->isms_version());
+            } catch (FFI\Exception $e) {
+                $why = $e->getMessage();
+            }
+            $why ??= self::loadScope($candidate);
+            if ($why === null) {
+                return;
+            }
+            $tried[] = "$candidate ($what: $why)";
         }
+        throw new LibraryException(
+            'preload.php: libisms could not be loaded; tried: ' . implode('; ', $tried) . '. Build it with'
+            . ' `make build`, install it as ' . self::SONAME . ', or set ' . self::ENV . ' to its full path.',
+        );
+    }
+
+    /**
+     * Registers the scope with FFI::load() on $library.
+     *
+     * @return string|null why it failed, null once the scope is registered
+     * @throws LibraryException when FFI::load() is not allowed at all
+     */
+    private static function loadScope(string $library): ?string
+    {
         $header = self::scopeHeader($library);
         $file = tempnam(sys_get_temp_dir(), 'isms-scope-');
         if ($file === false || file_put_contents($file, $header) !== strlen($header)) {
@@ -179,10 +222,7 @@ final class Library
         } finally {
             unlink($file);
         }
-        if ($loaded === null) {
-            $error = error_get_last()['message'] ?? 'no reason given';
-            throw new LibraryException("FFI::load() could not load $library: $error");
-        }
+        return $loaded === null ? 'FFI::load(): ' . (error_get_last()['message'] ?? 'no reason given') : null;
     }
 
     private static function load(): FFI
@@ -190,16 +230,22 @@ final class Library
         self::requireExtension();
         try {
             $ffi = FFI::scope(self::SCOPE);
+        } catch (FFI\Exception $e) {
+            $noScope = $e->getMessage();
+        }
+        if (isset($ffi)) {
+            $why = self::unsuitable($ffi->isms_version());
+            if ($why !== null) {
+                throw new LibraryException("the preloaded FFI scope '" . self::SCOPE . "' is $why");
+            }
             self::$loader = self::LOADER_SCOPE;
             self::$path = null;
             return $ffi;
-        } catch (FFI\Exception $e) {
-            $noScope = $e->getMessage();
         }
         $header = self::readHeader();
         $tried = [];
         foreach (self::candidates() as [$what, $candidate]) {
-            if ($candidate !== self::SONAME && !is_file($candidate)) {
+            if ($what !== 'the system loader' && !is_file($candidate)) {
                 $tried[] = "$candidate ($what: no such file)";
                 continue;
             }
@@ -218,7 +264,12 @@ final class Library
                         $e,
                     );
                 }
-                break;
+                continue;
+            }
+            $why = self::unsuitable($ffi->isms_version());
+            if ($why !== null) {
+                $tried[] = "$candidate ($what: $why)";
+                continue;
             }
             self::$loader = self::LOADER_CDEF;
             self::$path = $candidate;

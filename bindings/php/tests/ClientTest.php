@@ -29,8 +29,8 @@ final class ClientTest extends IsmsTestCase
         yield 'endpoint refused by the library' => [['endpoint' => 'ftp://127.0.0.1/'], 'endpoint: '];
         yield 'timeout not a number' => [['timeout' => '5'], 'timeout: expected seconds as an int or float, got string'];
         yield 'timeout 0' => [['timeout' => 0.0], 'timeout: '];
-        yield 'timeout negative' => [['timeout' => -1], 'timeout: -1 seconds is out of range'];
-        yield 'timeout NAN' => [['timeout' => NAN], 'timeout: NAN seconds is out of range'];
+        yield 'timeout negative' => [['timeout' => -1], 'timeout: must be more than 0 seconds, got -1'];
+        yield 'timeout NAN' => [['timeout' => NAN], 'timeout: NAN is not a finite number of seconds'];
         yield 'timeout beyond uint32 ms' => [['timeout' => 4294968.0], 'timeout: '];
         yield 'ca_file missing' => [['ca_file' => '/nonexistent/ca.pem'], 'ca_file: cannot read /nonexistent/ca.pem'];
         yield 'ca_file not PEM' => [['ca_file' => __FILE__], 'ca_file: '];

@@ -7,6 +7,7 @@ namespace Isms\Tests;
 use Isms\Library;
 use Isms\MessageType;
 use Isms\Status;
+use Isms\Tests\Support\Header;
 use Isms\Tests\Support\IsmsTestCase;
 use Isms\Tests\Support\Sandbox;
 
@@ -68,13 +69,7 @@ final class LibraryTest extends IsmsTestCase
             $names[] = $status->cName();
             self::assertSame($status->value, $ffi->{$status->cName()}, $status->cName());
         }
-        self::assertSame(
-            ['ISMS_OK', 'ISMS_ERR_INVALID_ARGUMENT', 'ISMS_ERR_AUTH', 'ISMS_ERR_INSUFFICIENT_CREDIT',
-             'ISMS_ERR_OTP_INCORRECT', 'ISMS_ERR_OTP_EXPIRED', 'ISMS_ERR_REJECTED', 'ISMS_ERR_TIMEOUT',
-             'ISMS_ERR_CONNECT', 'ISMS_ERR_TLS', 'ISMS_ERR_HTTP_STATUS', 'ISMS_ERR_BAD_RESPONSE',
-             'ISMS_ERR_INTERNAL'],
-            $names,
-        );
+        self::assertSame(array_keys(Header::statuses()), $names);
         self::assertSame('ISMS_UNKNOWN', $ffi->isms_status_name(count(Status::cases())), 'a status the enum lacks');
         self::assertSame(
             [$ffi->ISMS_TYPE_AUTO, $ffi->ISMS_TYPE_ASCII, $ffi->ISMS_TYPE_UNICODE],
@@ -82,19 +77,89 @@ final class LibraryTest extends IsmsTestCase
         );
     }
 
-    public function testIsmsLibraryIsTheOnlyCandidateWhenSet(): void
+    /** @return iterable<string, array{array<string, mixed>}> */
+    public static function discoveryCases(): iterable
     {
-        $library = (string) realpath(self::PACKAGE . '/../../target/release/libisms.so');
-        $copy = $this->tempDir() . '/libisms-copy.so';
-        self::assertTrue(copy($library, $copy));
-        $out = $this->php(self::PACKAGE, ['ISMS_LIBRARY' => $copy], 'echo Isms\Library::loader(), " ", Isms\Library::path();');
-        self::assertSame("cdef $copy", $out);
+        foreach (Header::cases('discovery.json') as $case) {
+            yield $case['name'] => [$case];
+        }
+    }
 
-        $missing = $this->tempDir() . '/nowhere/libisms.so';
-        $out = $this->php(self::PACKAGE, ['ISMS_LIBRARY' => $missing], 'Isms\Library::ffi();');
-        self::assertStringContainsString('Isms\LibraryException', $out);
-        self::assertStringContainsString("$missing (ISMS_LIBRARY: no such file)", $out);
-        self::assertStringNotContainsString('target/release', $out, 'ISMS_LIBRARY set: nothing else is tried');
+    /**
+     * The shared cases of tests/cases/discovery.json, each in a child process.
+     *
+     * @dataProvider discoveryCases
+     * @param array<string, mixed> $case
+     */
+    public function testDiscovery(array $case): void
+    {
+        $dir = $this->tempDir();
+        $env = [];
+        $places = ['repository' => (string) realpath(self::PACKAGE . '/../../target/release/libisms.so'), 'system' => Library::SONAME];
+        if (isset($case['isms_library'])) {
+            $env[Library::ENV] = $places['isms_library'] = self::make($case['isms_library'], "$dir/env/libisms-env.so");
+        }
+        if ($case['checkout']) {
+            $package = (string) realpath(self::PACKAGE);
+            self::assertDirectoryDoesNotExist("$package/lib", 'the source tree\'s package holds a library copy');
+        } else {
+            $package = $this->packageCopy();
+        }
+        $places['package'] = "$package/lib/" . Library::SONAME;
+        if (isset($case['package'])) {
+            self::make($case['package'], $places['package']);
+        }
+        mkdir("$dir/system");
+        if (isset($case['system'])) {
+            self::make($case['system'], "$dir/system/" . Library::SONAME);
+        }
+        $env['LD_LIBRARY_PATH'] = "$dir/system";
+        $out = $this->php($package, $env, 'echo Isms\Library::path();');
+        $expect = $case['expect'];
+        if ($expect['loaded'] !== null) {
+            self::assertSame($places[$expect['loaded']], $out);
+            return;
+        }
+        self::assertStringContainsString('Isms\LibraryException: libisms could not be loaded; tried: ', $out);
+        $at = 0;
+        foreach ($expect['names'] as $name) {
+            $found = strpos($out, $places[$name], $at);
+            self::assertNotFalse($found, "{$places[$name]} is not named (in order) in $out");
+            $at = $found;
+        }
+        foreach ($expect['contains'] as $text) {
+            self::assertStringContainsString($text, $out);
+        }
+        self::assertStringContainsString(Library::ENV, $out);
+        if (!$case['checkout']) {
+            self::assertStringNotContainsString('target/release', $out, 'outside a checkout, the repository is not a place');
+        }
+    }
+
+    public function testTheReasonForEachPlaceIsGiven(): void
+    {
+        $package = $this->packageCopy();
+        $other = Header::fakeLibrary($this->tempDir() . '/libother.so', 'other_library');
+        $wrong = Header::fakeLibrary("$package/lib/" . Library::SONAME, 'wrong_major');
+        $out = $this->php($package, [Library::ENV => $other, 'LD_LIBRARY_PATH' => $this->tempDir()], 'Isms\Library::ffi();');
+        self::assertStringContainsString("$other (ISMS_LIBRARY: Failed resolving C function 'isms_", $out);
+        self::assertStringContainsString("$wrong (the package: libisms 2.0.0, this package needs ABI 1.x)", $out);
+        self::assertStringContainsString('libisms.so.1 (the system loader: ', $out);
+    }
+
+    /** A library file of a discovery case's kind at $path. */
+    private static function make(string $kind, string $path): string
+    {
+        if (!is_dir(dirname($path))) {
+            mkdir(dirname($path), 0755, true);
+        }
+        match ($kind) {
+            'real' => self::assertTrue(copy(self::PACKAGE . '/../../target/release/libisms.so', $path)),
+            'not_a_library' => file_put_contents($path, "not a shared library\n"),
+            'other_library', 'wrong_major' => Header::fakeLibrary($path, $kind),
+            'missing' => null,
+        };
+        return $path;
     }
 
     /** A copy of the package outside the repository, with no library anywhere. */
@@ -106,7 +171,6 @@ final class LibraryTest extends IsmsTestCase
         foreach ([
             "$package/lib/libisms.so.1 (the package: no such file)",
             "$package/lib/libisms.so (the package: no such file)",
-            dirname($package, 2) . '/target/release/libisms.so (the repository: no such file)',
             'libisms.so.1 (the system loader: ',
             'set ISMS_LIBRARY',
         ] as $place) {
@@ -153,6 +217,8 @@ final class LibraryTest extends IsmsTestCase
         $unprivileged = [];
         // A copy the unprivileged user can read, with the library inside the package.
         $package = $this->readableCopy();
+        mkdir("$package/lib", 0755);
+        self::assertTrue(copy(self::PACKAGE . '/../../target/release/libisms.so', "$package/lib/libisms.so.1"));
         if (posix_geteuid() === 0) {
             $user = posix_getpwnam('www-data') !== false ? 'www-data' : 'nobody';
             $out = $this->php($package, [], $probe, [...$preload($package), '-d', "opcache.preload_user=$user"]);
@@ -162,13 +228,22 @@ final class LibraryTest extends IsmsTestCase
             $unprivileged = ['setpriv', "--reuid={$info['uid']}", "--regid={$info['gid']}", '--clear-groups'];
         }
 
-        mkdir("$package/lib", 0755);
-        self::assertTrue(copy(self::PACKAGE . '/../../target/release/libisms.so', "$package/lib/libisms.so.1"));
-        self::assertSame('scope ' . Library::version(), $this->php($package, [], $probe, $preload($package), $unprivileged));
+        $version = 'scope ' . Library::version();
+        self::assertSame($version, $this->php($package, [], $probe, $preload($package), $unprivileged));
 
+        // The same order as at run time: a missing ISMS_LIBRARY, or one of
+        // another ABI major, is passed over for the package's copy.
         $missing = dirname($package) . '/nowhere/libisms.so';
-        $out = $this->php($package, ['ISMS_LIBRARY' => $missing], $probe, $preload($package), $unprivileged);
-        self::assertStringContainsString("Isms\\LibraryException: FFI::load() could not load $missing", $out);
+        self::assertSame($version, $this->php($package, ['ISMS_LIBRARY' => $missing], $probe, $preload($package), $unprivileged));
+        $wrong = Header::fakeLibrary(dirname($package) . '/wrong/libisms.so', 'wrong_major');
+        self::assertSame($version, $this->php($package, ['ISMS_LIBRARY' => $wrong], $probe, $preload($package), $unprivileged));
+
+        // Nothing usable: every place is named.
+        self::assertTrue(unlink("$package/lib/libisms.so.1"));
+        $out = $this->php($package, ['ISMS_LIBRARY' => $wrong], $probe, $preload($package), $unprivileged);
+        self::assertStringContainsString('Isms\LibraryException: preload.php: libisms could not be loaded; tried: '
+            . "$wrong (ISMS_LIBRARY: libisms 2.0.0, this package needs ABI 1.x); $package/lib/libisms.so.1 (the package: no such file)", $out);
+        self::assertStringContainsString('libisms.so.1 (the system loader: ', $out);
     }
 
     /**

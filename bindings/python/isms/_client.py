@@ -47,18 +47,24 @@ def _integer(name: str, value: object, allowed: range) -> int:
     return number
 
 
+_TIMEOUT_MS_MAX = 2**32 - 1
+
+
 def _timeout_ms(timeout: object) -> int:
+    """Seconds as the library's whole milliseconds, the rule the PHP package
+    follows too (cases: tests/cases/timeouts.json): rounded up, at least 1;
+    0, negative, non-finite and over 2**32 - 1 ms are refused."""
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
         raise TypeError(f"timeout must be a number of seconds, not {type(timeout).__name__}")
-    if not math.isfinite(timeout) or timeout < 0:
-        raise InvalidArgumentError(f"timeout: {timeout} is not a number of seconds")
-    # Whole milliseconds, rounding up what is left after float noise
-    # (2.007 * 1000 is 2006.9999999999998).
-    ms = math.ceil(round(timeout * 1000, 3))
-    if timeout > 0 and ms == 0:
-        ms = 1
-    if ms > 2**32 - 1:
-        raise InvalidArgumentError(f"timeout: {timeout} s is too long")
+    if not math.isfinite(timeout):
+        raise InvalidArgumentError(f"timeout: {timeout} is not a finite number of seconds")
+    if timeout <= 0:
+        raise InvalidArgumentError(f"timeout: must be more than 0 seconds, got {timeout}")
+    # Rounded up, once float noise is taken off (2.007 * 1000 is
+    # 2006.9999999999998); a positive timeout never becomes 0.
+    ms = max(1, math.ceil(round(timeout * 1000, 3)))
+    if ms > _TIMEOUT_MS_MAX:
+        raise InvalidArgumentError(f"timeout: {timeout} s is too long (at most {_TIMEOUT_MS_MAX / 1000} s)")
     return ms
 
 

@@ -1,9 +1,12 @@
 """Finding and declaring the shared library (ctypes).
 
-Search order: the ``ISMS_LIBRARY`` environment variable (a full path, used
-alone when set), a copy shipped inside this package, the repository's
-``target/release`` when the package runs from a checkout, then the system
-loader (``libisms.so.1``). The library is loaded once, on first use.
+Search order (the same as the PHP package's): the ``ISMS_LIBRARY``
+environment variable (a full path), a copy shipped inside this package, the
+repository's ``target/release`` only when the package sits in a source
+checkout, then the system loader (``libisms.so.1``). A place whose library
+is missing, does not load, is not libisms or is of another ABI major is
+passed over for the next; the error names every place tried. The library is
+loaded once, on first use.
 """
 
 from __future__ import annotations
@@ -98,54 +101,55 @@ _lock = threading.Lock()
 _lib: ctypes.CDLL | None = None
 
 
-def candidates() -> list[str]:
-    """The places searched, in order (the ``ISMS_LIBRARY`` path alone when set)."""
+def candidates() -> list[tuple[str, str]]:
+    """The places searched, in order, as ``(what, file path or SONAME)``."""
+    places = []
     override = os.environ.get("ISMS_LIBRARY")
     if override:
-        return [override]
+        places.append(("ISMS_LIBRARY", override))
     here = Path(__file__).resolve().parent
-    places = [str(here / _FILE_NAME)]
+    places.append(("the package", str(here / _FILE_NAME)))
+    # bindings/python/isms -> the repository, when this is a source checkout.
     repo = here.parents[2] if len(here.parents) > 2 else None
     if repo is not None and (repo / "Cargo.toml").is_file():
-        places.append(str(repo / "target" / "release" / _FILE_NAME))
-    places.append(_SYSTEM_NAME)
+        places.append(("the repository", str(repo / "target" / "release" / _FILE_NAME)))
+    places.append(("the system loader", _SYSTEM_NAME))
     return places
+
+
+class _Unsuitable(Exception):
+    """A library that loaded but is not one this package can use."""
 
 
 def _open() -> ctypes.CDLL:
     tried = []
-    places = candidates()
-    for place in places:
-        is_path = os.sep in place
-        if is_path and not os.path.exists(place):
-            tried.append(f"{place} (no such file)")
+    for what, place in candidates():
+        if what != "the system loader" and not os.path.exists(place):
+            tried.append(f"{place} ({what}: no such file)")
             continue
         try:
-            lib = ctypes.CDLL(place)
-        except OSError as e:
-            tried.append(f"{place} ({e})")
-            continue
-        return _declare(lib, place)
-    how = "ISMS_LIBRARY is set: " if os.environ.get("ISMS_LIBRARY") else ""
+            return _declare(ctypes.CDLL(place))
+        except (OSError, _Unsuitable) as e:
+            tried.append(f"{place} ({what}: {e})")
     raise LibraryNotFoundError(
-        f"libisms could not be loaded; {how}tried " + "; ".join(tried)
-        + ". Set ISMS_LIBRARY to the full path of the shared library."
+        "libisms could not be loaded; tried: " + "; ".join(tried)
+        + f". Build it with `make build`, install it as {_SYSTEM_NAME},"
+        + " or set ISMS_LIBRARY to its full path."
     )
 
 
-def _declare(lib: ctypes.CDLL, place: str) -> ctypes.CDLL:
+def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
+    """Declares every function; refuses a library of another ABI major."""
     for name, (restype, argtypes) in _SIGNATURES.items():
         try:
             function = getattr(lib, name)
         except AttributeError:
-            raise LibraryNotFoundError(f"{place} is not libisms: it has no {name}") from None
+            raise _Unsuitable(f"not libisms, it has no {name}") from None
         function.restype = restype
         function.argtypes = argtypes
     version = (lib.isms_version() or b"").decode("ascii", "replace")
     if version.split(".")[0] != str(ABI_MAJOR):
-        raise LibraryNotFoundError(
-            f"{place} is libisms {version}; this package needs ABI {ABI_MAJOR}.x"
-        )
+        raise _Unsuitable(f"libisms {version}, this package needs ABI {ABI_MAJOR}.x")
     return lib
 
 

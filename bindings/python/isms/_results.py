@@ -8,7 +8,7 @@ import datetime
 from ._status import Status
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True)
 class SendResult:
     """A sent OTP. Keep ``uuid``, ``sms_id`` and ``code`` on the server: the
     code is the OTP itself (``repr`` leaves it out), and verifying needs the ids."""
@@ -22,7 +22,7 @@ class SendResult:
     http_status: int = 200
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True)
 class VerifyResult:
     """``verified`` is True exactly when the gateway said Verified; a wrong or
     expired code gives False with ``status`` ``ERR_OTP_INCORRECT`` or
@@ -37,7 +37,7 @@ class VerifyResult:
     http_status: int
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
+@dataclasses.dataclass(frozen=True)
 class Balance:
     """The account's credit, and when it expires."""
 

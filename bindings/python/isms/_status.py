@@ -23,6 +23,19 @@ class Status(enum.IntEnum):
     ERR_BAD_RESPONSE = 11
     ERR_INTERNAL = 12
 
+    def __str__(self) -> str:
+        """The C name, as ``isms_status_name`` gives it: ``ISMS_ERR_AUTH``."""
+        return "ISMS_" + self.name
+
+    def __format__(self, spec: str) -> str:
+        """The C name, like ``str()``; a number format (``d``, ``x``...) gives the value."""
+        if spec and spec[-1] in _NUMBER_FORMATS:
+            return format(int(self), spec)
+        return format(str(self), spec)
+
+
+_NUMBER_FORMATS = frozenset("bcdoxXneEfFgG%")
+
 
 class MessageType(enum.IntEnum):
     """How the gateway sends the text: ``AUTO`` picks ASCII when it can."""
@@ -78,89 +91,68 @@ def _rebuild(cls, message, http_status, uuid, sms_id, mobile):  # type: ignore[n
 class InvalidArgumentError(IsmsError):
     """Refused before any byte went to the network; the message names the argument."""
 
-    status = Status.ERR_INVALID_ARGUMENT
-
 
 class AuthenticationError(IsmsError):
     """The gateway refused the username or password."""
-
-    status = Status.ERR_AUTH
 
 
 class InsufficientCreditError(IsmsError):
     """The account is out of credit."""
 
-    status = Status.ERR_INSUFFICIENT_CREDIT
-
 
 class OtpIncorrectError(IsmsError):
     """The code does not match (``verify_otp`` returns this as ``verified=False``)."""
-
-    status = Status.ERR_OTP_INCORRECT
 
 
 class OtpExpiredError(IsmsError):
     """The code is past its interval (``verify_otp`` returns this as ``verified=False``)."""
 
-    status = Status.ERR_OTP_EXPIRED
-
 
 class RejectedError(IsmsError):
     """The gateway said Failed for another reason; the message says which."""
-
-    status = Status.ERR_REJECTED
 
 
 class TimeoutError(IsmsError, builtins.TimeoutError):
     """No complete reply within the client's timeout."""
 
-    status = Status.ERR_TIMEOUT
-
 
 class ConnectError(IsmsError, builtins.ConnectionError):
     """DNS failure, connection refused or reset, or a proxy failure."""
-
-    status = Status.ERR_CONNECT
 
 
 class TlsError(IsmsError):
     """The TLS handshake or the certificate check failed."""
 
-    status = Status.ERR_TLS
-
 
 class HttpStatusError(IsmsError):
     """A reply that is not 2xx (redirects are never followed); see ``http_status``."""
-
-    status = Status.ERR_HTTP_STATUS
 
 
 class BadResponseError(IsmsError):
     """A reply that is not the documented JSON, too large, or missing fields."""
 
-    status = Status.ERR_BAD_RESPONSE
-
 
 class InternalError(IsmsError):
     """A bug in the library (a panic caught at its boundary)."""
 
-    status = Status.ERR_INTERNAL
-
 
 ERRORS: dict[Status, type[IsmsError]] = {
-    cls.status: cls
-    for cls in (
-        InvalidArgumentError,
-        AuthenticationError,
-        InsufficientCreditError,
-        OtpIncorrectError,
-        OtpExpiredError,
-        RejectedError,
-        TimeoutError,
-        ConnectError,
-        TlsError,
-        HttpStatusError,
-        BadResponseError,
-        InternalError,
-    )
+    Status.ERR_INVALID_ARGUMENT: InvalidArgumentError,
+    Status.ERR_AUTH: AuthenticationError,
+    Status.ERR_INSUFFICIENT_CREDIT: InsufficientCreditError,
+    Status.ERR_OTP_INCORRECT: OtpIncorrectError,
+    Status.ERR_OTP_EXPIRED: OtpExpiredError,
+    Status.ERR_REJECTED: RejectedError,
+    Status.ERR_TIMEOUT: TimeoutError,
+    Status.ERR_CONNECT: ConnectError,
+    Status.ERR_TLS: TlsError,
+    Status.ERR_HTTP_STATUS: HttpStatusError,
+    Status.ERR_BAD_RESPONSE: BadResponseError,
+    Status.ERR_INTERNAL: InternalError,
 }
+"""The one status -> exception table: every non-OK status and its class.
+Each class's ``status`` attribute is set from it."""
+
+for _status, _error in ERRORS.items():
+    _error.status = _status
+del _status, _error

@@ -93,7 +93,7 @@ def test_wrong_password_raises_authentication_error(sandbox: Sandbox, tag: str) 
                 call()
             error = caught.value
             assert error.status is isms.Status.ERR_AUTH and error.http_status == 200
-            formatted = "".join(traceback.format_exception(error))
+            formatted = "".join(traceback.format_exception(type(error), error, error.__traceback__))
             for text in (str(error), repr(error), formatted, repr(error.args)):
                 assert_no_secret(text, secret)
                 assert_no_secret(text)
