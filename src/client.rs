@@ -13,6 +13,7 @@ use crate::fork::section;
 use crate::guard::policy::{Limits, VerifyAnswer, VerifyRefusal};
 use crate::guard::store::{Store, StoreError};
 use crate::guard::{self, GuardLimit, StoreUrl};
+use crate::log::{self, LogLevel};
 use crate::proxy::ProxySetting;
 use crate::request::{self, SendOtp, VerifyOtp};
 use crate::response::{self, Balance, Sent, Verified};
@@ -339,9 +340,23 @@ impl Client {
     /// window gives [`Status::RateLimited`] and sends nothing; a country not
     /// allowed gives [`Status::NotAllowed`].
     pub fn send_otp(&self, args: &SendOtp) -> Result<Sent, Error> {
+        let mut number = None;
+        self.logged(
+            "send",
+            &mut number,
+            |number| self.send_otp_inner(args, number),
+            |s| s.http_status,
+        )
+    }
+
+    fn send_otp_inner(&self, args: &SendOtp, masked: &mut Option<String>) -> Result<Sent, Error> {
         let settings = self.settings();
         let deadline = Instant::now() + settings.timeout;
         let (destination, query) = request::prepare_send(&self.username, &self.password, args)?;
+        *masked = Some(log::mask_number(
+            &destination.country_code,
+            &destination.mobile,
+        ));
         if let Some(allowed) = &settings.allowed_countries {
             if !allowed.contains(&destination.country_code) {
                 return Err(Error::new(
@@ -357,10 +372,21 @@ impl Client {
         let store = match &settings.guard {
             Some(url) => {
                 let store = self.store(url, deadline)?;
-                store
+                let decided = store
                     .reserve_send(&self.username, &number, &settings.limits, deadline)
-                    .map_err(store_error)?
-                    .map_err(|limited| {
+                    .map_err(store_error)?;
+                log::log(LogLevel::Debug, || match &decided {
+                    Ok(()) => format!(
+                        "guard: send to {} reserved",
+                        masked.as_deref().unwrap_or("-")
+                    ),
+                    Err(limited) => format!(
+                        "guard: send to {} refused, retry after {} s",
+                        masked.as_deref().unwrap_or("-"),
+                        limited.retry_after_s
+                    ),
+                });
+                decided.map_err(|limited| {
                         Error::new(
                             Status::RateLimited,
                             format!(
@@ -398,9 +424,27 @@ impl Client {
     /// the guard on ([`Client::set_guard`]) to limit tries, or limit them in
     /// the application.
     pub fn verify_otp(&self, args: &VerifyOtp) -> Result<Verified, Error> {
+        let mut number = None;
+        self.logged(
+            "verify",
+            &mut number,
+            |number| self.verify_otp_inner(args, number),
+            |v| v.http_status,
+        )
+    }
+
+    fn verify_otp_inner(
+        &self,
+        args: &VerifyOtp,
+        masked: &mut Option<String>,
+    ) -> Result<Verified, Error> {
         let settings = self.settings();
         let deadline = Instant::now() + settings.timeout;
         let (destination, query) = request::prepare_verify(&self.username, &self.password, args)?;
+        *masked = Some(log::mask_number(
+            &destination.country_code,
+            &destination.mobile,
+        ));
         let Some(url) = &settings.guard else {
             let reply = self.call(&settings, &query, deadline)?;
             return response::parse_verify(&reply.body, reply.http_status)
@@ -456,6 +500,16 @@ impl Client {
 
     /// The account's credit and its expiry date. Never touches the guard.
     pub fn balance(&self) -> Result<Balance, Error> {
+        let mut none = None;
+        self.logged(
+            "balance",
+            &mut none,
+            |_| self.balance_inner(),
+            |b| b.http_status,
+        )
+    }
+
+    fn balance_inner(&self) -> Result<Balance, Error> {
         let settings = self.settings();
         let deadline = Instant::now() + settings.timeout;
         let query = request::prepare_balance(&self.username, &self.password);
@@ -463,6 +517,37 @@ impl Client {
         let balance = response::parse_balance(&reply.body, reply.http_status)
             .map_err(|e| self.finish(e, reply.http_status))?;
         Ok(balance)
+    }
+
+    /// Runs one call and logs its `info` line: operation, masked number,
+    /// status, HTTP status, milliseconds, connection reused or new.
+    fn logged<T>(
+        &self,
+        operation: &str,
+        number: &mut Option<String>,
+        call: impl FnOnce(&mut Option<String>) -> Result<T, Error>,
+        http_status: impl Fn(&T) -> u16,
+    ) -> Result<T, Error> {
+        let started = Instant::now();
+        transport::connection_report();
+        let outcome = call(number);
+        let connection = transport::connection_report();
+        if log::enabled(LogLevel::Info) {
+            let (status, http) = match &outcome {
+                Ok(value) => (Status::Ok, http_status(value)),
+                Err(e) => (e.status(), e.http_status()),
+            };
+            log::log(LogLevel::Info, || {
+                format!(
+                    "{operation} {} {} http={http} ms={} connection={}",
+                    number.as_deref().unwrap_or("-"),
+                    status.name(),
+                    started.elapsed().as_millis(),
+                    connection.name()
+                )
+            });
+        }
+        outcome
     }
 
     /// Adds the HTTP status and takes the password out of a gateway-supplied message.

@@ -6,6 +6,7 @@
 
 mod balance_result;
 mod client;
+mod log;
 mod macros;
 mod send_result;
 mod status;
@@ -13,6 +14,7 @@ mod verify_result;
 
 pub use balance_result::*;
 pub use client::*;
+pub use log::*;
 pub use send_result::*;
 pub use status::*;
 pub use verify_result::*;
@@ -110,6 +112,9 @@ impl Head {
 
 /// The error a result carries when `function` panicked (a bug).
 pub(crate) fn panic_error(function: &str) -> Error {
+    crate::log::log(crate::log::LogLevel::Error, || {
+        format!("internal error: a panic was caught in {function}")
+    });
     Error::new(
         Status::Internal,
         format!("internal error: a panic was caught in {function}"),

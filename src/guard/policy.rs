@@ -248,7 +248,12 @@ mod tests {
             // 5 per 600 s, sliding
             (&[0, 1, 2, 3, 4], no_cooldown, 10 * S, Err(590)),
             (&[0, 1, 2, 3, 4], no_cooldown, 600 * S, Ok(())),
-            (&[0, S, 2 * S, 3 * S, 4 * S], no_cooldown, 600 * S - 1, Err(1)),
+            (
+                &[0, S, 2 * S, 3 * S, 4 * S],
+                no_cooldown,
+                600 * S - 1,
+                Err(1),
+            ),
             (&[0, S, 2 * S, 3 * S, 4 * S], no_cooldown, 600 * S, Ok(())),
             (&[1, 2, 3, 4], no_cooldown, 10 * S, Ok(())),
             // both: the longer wait wins

@@ -15,6 +15,7 @@ use super::pool::TransportKey;
 use super::resolve::CachingResolver;
 use super::{MAX_IDLE, MAX_IDLE_AGE, MAX_IDLE_PER_HOST};
 use crate::error::Error;
+use crate::log::{self, LogLevel};
 use crate::status::Status;
 
 pub(super) fn build_agent(key: &TransportKey) -> Result<Agent, Error> {
@@ -62,7 +63,49 @@ pub(super) fn build_agent(key: &TransportKey) -> Result<Agent, Error> {
     Ok(Agent::with_parts(config, connector, CachingResolver))
 }
 
+/// Which connection a call used, as its log line tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ConnectionUse {
+    new: bool,
+    written: bool,
+}
+
+impl ConnectionUse {
+    fn with_new(self) -> ConnectionUse {
+        ConnectionUse { new: true, ..self }
+    }
+
+    fn with_written(self) -> ConnectionUse {
+        ConnectionUse {
+            written: true,
+            ..self
+        }
+    }
+
+    /// `new`, `reused`, or `none` when no request was written.
+    pub fn name(self) -> &'static str {
+        match (self.new, self.written) {
+            (true, _) => "new",
+            (false, true) => "reused",
+            (false, false) => "none",
+        }
+    }
+}
+
+/// What the calling thread's current call did with connections, since the
+/// last report; resets it.
+pub fn connection_report() -> ConnectionUse {
+    CALL_CONNECTION.with(|c| c.replace(ConnectionUse::default()))
+}
+
 thread_local! {
+    /// The current call's connection use (see [`connection_report`]).
+    static CALL_CONNECTION: Cell<ConnectionUse> = const {
+        Cell::new(ConnectionUse {
+            new: false,
+            written: false,
+        })
+    };
     /// Whether the current attempt handed any request byte to a connection.
     pub(super) static REQUEST_WRITTEN: Cell<bool> = const { Cell::new(false) };
 }
@@ -121,6 +164,22 @@ impl<In: Transport> Connector<In> for WriteTracker {
         // whole chain, with the proxy taken out of the configuration; what is
         // written there (CONNECT, then the TLS handshake) is not the request.
         let tracked = !(self.agent_has_proxy && details.config.proxy().is_none());
+        if tracked && chained.is_some() {
+            CALL_CONNECTION.with(|c| c.set(c.get().with_new()));
+            // The endpoint's host and port only: an endpoint never holds
+            // credentials, and the proxy's URL is never shown.
+            log::log(LogLevel::Debug, || {
+                format!(
+                    "new connection to {}{}",
+                    details.uri.authority().map_or("?", |a| a.as_str()),
+                    if self.agent_has_proxy {
+                        " through a proxy"
+                    } else {
+                        ""
+                    }
+                )
+            });
+        }
         Ok(chained.map(|transport| TrackedTransport {
             inner: Box::new(transport),
             tracked,
@@ -142,6 +201,7 @@ impl Transport for TrackedTransport {
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         if self.tracked {
             REQUEST_WRITTEN.with(|written| written.set(true));
+            CALL_CONNECTION.with(|c| c.set(c.get().with_written()));
         }
         let sent = self.inner.transmit_output(amount, timeout);
         // What was written holds the password (the request line) or proxy

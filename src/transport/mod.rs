@@ -35,6 +35,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+pub use connect::connection_report;
 pub use pool::{agent_for, hold_proxy, release_proxy, ExtraRoots, TransportKey};
 pub use retry::get;
 

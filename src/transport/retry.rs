@@ -12,6 +12,7 @@ use super::classify::{classify, timeout_error, Failure};
 use super::connect::REQUEST_WRITTEN;
 use super::{Reply, MAX_REPLY_BYTES, MAX_RETRIES, RETRY_BACKOFF};
 use crate::error::Error;
+use crate::log::{self, LogLevel};
 use crate::status::Status;
 
 /// One GET of `url` (which holds the password: never put it in an error),
@@ -36,6 +37,15 @@ pub fn get(agent: &Agent, url: &str, timeout: Duration, deadline: Instant) -> Re
         if Instant::now() + pause >= deadline {
             return Err(failure.error);
         }
+        log::log(LogLevel::Warn, || {
+            format!(
+                "retrying in {} ms ({}; it never reached the gateway), try {} of {}",
+                pause.as_millis(),
+                failure.error.message(),
+                retries + 2,
+                MAX_RETRIES + 1
+            )
+        });
         std::thread::sleep(pause);
         retries += 1;
     }

@@ -51,6 +51,22 @@
  *   live client uses them), remains in the process, in any encoding.
  *   The send result's code is the OTP itself: keep it, uuid and sms_id on
  *   the server and never show them to the end user.
+ * - The guard (off by default; isms_client_set_guard turns it on with a
+ *   memory:, sqlite:PATH or redis:// store): a send is refused with
+ *   ISMS_ERR_RATE_LIMITED (and retry_after_s) within RESEND_COOLDOWN_S of
+ *   the previous send to the number or past SENDS_PER_WINDOW in
+ *   SEND_WINDOW_S; a code takes at most CODE_ATTEMPTS wrong verifies
+ *   (then ISMS_ERR_TOO_MANY_ATTEMPTS), is used once and lives
+ *   CODE_LIFETIME_S (then ISMS_ERR_OTP_EXPIRED), is bound to the number and
+ *   sms_id it was sent with (else ISMS_ERR_NOT_ALLOWED); a number with
+ *   FAILURES_PER_HOUR wrong codes in an hour is refused with
+ *   ISMS_ERR_RATE_LIMITED. None of these refusals reaches the gateway. A
+ *   store that cannot be used gives ISMS_ERR_GUARD_STORE and nothing is
+ *   sent (fail closed). The limits hold across threads, processes (sqlite)
+ *   and hosts (redis); each call decides with its own client's limits.
+ *   isms_client_set_allowed_countries applies with the guard off too.
+ * - Logging: isms_set_log_callback, or ISMS_LOG=error|warn|info|debug to
+ *   stderr; one info line per call, never a secret or a full number.
  * - Panics: no Rust panic crosses into C; a bug gives ISMS_ERR_INTERNAL.
  * - Loading: once loaded, the library stays in the process (it is linked
  *   with -z nodelete), so dlclose() never unmaps code its threads may run.
@@ -220,6 +236,17 @@ typedef struct IsmsBalanceResult {
    */
   const char *expiration_iso;
 } IsmsBalanceResult;
+
+/*
+ A log callback: `level` is 1 error, 2 warn, 3 info, 4 debug; `line` is
+ UTF-8, valid only during the call; `user_data` is what was passed to
+ `isms_set_log_callback`. It may run on any thread (always the thread of
+ the call it reports on), outside every lock of the library: it may call
+ any isms_* function, isms_set_log_callback included, but must not fork().
+ */
+typedef void (*IsmsLogCallback)(int32_t level,
+                                const char *line,
+                                void *user_data);
 
 /*
  The outcome of `isms_send_otp`, owned by the library: free it with
@@ -420,6 +447,23 @@ enum IsmsStatus isms_client_set_guard_limit(struct IsmsClient *client,
  */
 enum IsmsStatus isms_client_set_allowed_countries(struct IsmsClient *client,
                                                   const char *country_codes);
+
+/*
+ Sets the process-wide log callback; NULL removes it. The callback gets
+ the levels up to ISMS_LOG's when that environment variable is set
+ (`error`, `warn`, `info`, `debug`), else up to info; while a callback is
+ set nothing goes to stderr. At info every call logs one line (operation,
+ masked number such as +6012****789, status name, HTTP status,
+ milliseconds, connection new or reused); at debug also connections,
+ retries and guard decisions. No line ever holds the password (any form),
+ the OTP code, a full number, or a proxy's or store's credentials.
+
+ # Safety
+ `callback` is NULL or a function that stays callable (and `user_data`
+ valid for it) until it is replaced or removed.
+ */
+void isms_set_log_callback(IsmsLogCallback callback,
+                           void *user_data);
 
 /*
  Asks the gateway to generate a 6-digit code, put it in place of `%OTP%`
