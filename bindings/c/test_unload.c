@@ -1,7 +1,7 @@
 /*
  * The library must stay mapped after dlclose(): PHP's FFI and other loaders
  * may unload it while one of its threads or thread-local destructors is still
- * pending. build.rs links it with -z nodelete; this checks the effect.
+ * pending. capi/build.rs links it with -z nodelete; this checks the effect.
  *
  *   test_unload path/to/libisms.so
  */
