@@ -131,7 +131,7 @@ def test_a_cancelled_send_returns_at_once_and_is_never_sent_twice(sandbox: Sandb
     assert len(sandbox.outbox(tag)) == 1
 
 
-def _failures(sandbox: Sandbox) -> list[tuple[str, dict[str, Any], str, tuple[Any, ...]]]:
+def _failures() -> list[tuple[str, dict[str, Any], str, tuple[Any, ...]]]:
     """(fault, client options, method, arguments) for calls that raise."""
     send = (MOBILE, "60", "Your code is %OTP%")
     return [
@@ -149,7 +149,7 @@ def _failures(sandbox: Sandbox) -> list[tuple[str, dict[str, Any], str, tuple[An
 
 
 def test_the_exceptions_are_clients(sandbox: Sandbox, tag: str) -> None:
-    for index, (fault, options, method, args) in enumerate(_failures(sandbox)):
+    for index, (fault, options, method, args) in enumerate(_failures()):
         with pytest.raises(Exception) as sync_caught:
             with sandbox.client(f"{tag}-{index}", fault or None, **options) as client:
                 getattr(client, method)(*args)
