@@ -16,6 +16,7 @@ its results to Python values and its statuses to exceptions.
 
 from __future__ import annotations
 
+from ._async import AsyncClient
 from ._client import Client
 from ._lib import LibraryNotFoundError
 from ._results import Balance, SendResult, VerifyResult
@@ -40,6 +41,7 @@ from ._status import (
 __version__ = "1.0.0"
 
 __all__ = [
+    "AsyncClient",
     "AuthenticationError",
     "Balance",
     "BadResponseError",
