@@ -190,8 +190,18 @@ php-test: build php-check-header
 php-demo: build
 	$(SANDBOX) php $(PHP_CLI_INI) examples/demo.php
 
-# Prints numbers (connection reuse: shared client vs a new client per call).
-bench: build
+# Prints numbers: libisms against libcurl, pycurl and PHP's curl on the same
+# local server (bench/run.sh), then connection reuse (a shared client vs a
+# new client per call). Not part of `make test`: a benchmark measures, it
+# does not pass or fail.
+target/bench/bench_c: bench/bench_c.c include/isms.h | build
+	mkdir -p target/bench
+	$(CC) $(CFLAGS) -pthread -Iinclude $< -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms -lcurl -o $@
+
+bench: build python-venv target/bench/bench_c
+	scripts/install-deps.sh bench 2>/dev/null || true
+	[ -x $(VENV)/bin/python ] && $(VENV)/bin/python -c 'import pycurl' 2>/dev/null || $(VENV)/bin/pip install -q pycurl
+	$(SANDBOX) bench/run.sh
 	cargo bench --bench pool
 
 clean:
