@@ -14,7 +14,7 @@ C_DEMO := target/c/demo
 SANDBOX := scripts/with-sandbox.sh
 VENV := target/venv
 
-.PHONY: all build lib php-cli demo bench test deps coredump-test fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind python-venv python-test clean \
+.PHONY: all build lib php-cli demo bench test deps coredump-test cpp-test fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind python-venv python-test clean \
         php-header php-check-header php-test php-demo
 
 all: build
@@ -112,6 +112,24 @@ target/c/test_coredump: bindings/c/test_coredump.c include/isms.h | build
 coredump-test: build target/c/test_coredump
 	$(SANDBOX) target/c/test_coredump
 
+# The C++ wrapper: its test program (-Wall -Wextra -Werror), then again under
+# Valgrind (every C result freed on every path, exceptions included).
+CXX ?= g++
+CXXFLAGS ?= -std=c++17 -Wall -Wextra -Werror -O1 -g
+target/cpp/test_isms: bindings/cpp/test_isms.cpp include/isms.hpp include/isms.h | build
+	mkdir -p target/cpp
+	$(CXX) $(CXXFLAGS) -Iinclude $< -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms -o $@
+
+target/cpp/demo: examples/demo.cpp include/isms.hpp include/isms.h | build
+	mkdir -p target/cpp
+	$(CXX) $(CXXFLAGS) -Iinclude $< -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms -o $@
+
+cpp-test: build target/cpp/test_isms target/cpp/demo
+	$(SANDBOX) target/cpp/test_isms
+	ISMS_SANDBOX_ARGS="--chacha20-only" $(SANDBOX) \
+	  valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	    --show-leak-kinds=definite --suppressions=bindings/c/valgrind.supp target/cpp/test_isms
+
 c-test: build $(C_TESTS) target/c/test_unload
 	target/c/test_unload target/release/libisms.so
 	$(SANDBOX) $(C_TESTS)
@@ -139,7 +157,7 @@ python-test: build python-venv
 	cd bindings/python && ../../$(VENV)/bin/mypy --strict isms
 	$(VENV)/bin/pytest -q bindings/python/tests
 
-test: deps fmt-check clippy check-header check-header-ffi rust-test c-test coredump-test valgrind python-test php-test
+test: deps fmt-check clippy check-header check-header-ffi rust-test c-test cpp-test coredump-test valgrind python-test php-test
 	@echo "make test: all checks passed"
 
 # ---- PHP binding (bindings/php) --------------------------------------------
@@ -190,8 +208,18 @@ php-test: build php-check-header
 php-demo: build
 	$(SANDBOX) php $(PHP_CLI_INI) examples/demo.php
 
-# Prints numbers (connection reuse: shared client vs a new client per call).
-bench: build
+# Prints numbers: libisms against libcurl, pycurl and PHP's curl on the same
+# local server (bench/run.sh), then connection reuse (a shared client vs a
+# new client per call). Not part of `make test`: a benchmark measures, it
+# does not pass or fail.
+target/bench/bench_c: bench/bench_c.c include/isms.h | build
+	mkdir -p target/bench
+	$(CC) $(CFLAGS) -pthread -Iinclude $< -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms -lcurl -o $@
+
+bench: build python-venv target/bench/bench_c
+	scripts/install-deps.sh bench 2>/dev/null || true
+	[ -x $(VENV)/bin/python ] && $(VENV)/bin/python -c 'import pycurl' 2>/dev/null || $(VENV)/bin/pip install -q pycurl
+	$(SANDBOX) bench/run.sh
 	cargo bench --bench pool
 
 clean:
