@@ -323,6 +323,15 @@ fn balance_nagios_by_credit() {
         r.output()
     );
 
+    sb.admin("/_sandbox/balance?set=20.5");
+    let r = nagios(&thresholds);
+    assert_eq!(r.code, 1, "{}", r.output());
+    assert!(
+        r.stdout.starts_with("ISMS WARNING - 20.5 credits"),
+        "{}",
+        r.output()
+    );
+
     sb.admin("/_sandbox/balance?set=20.4");
     let r = nagios(&thresholds);
     assert_eq!(r.code, 2, "{}", r.output());
