@@ -81,7 +81,7 @@ Exit codes: 0 sent, 1 any failure (usage errors 2).
 
 Examples:
   isms send 012-3456789 --country 60
-  isms send +65 9123 4567 --country 65 --message 'Code: %OTP%' --sender-id MyShop --format json"
+  isms send '+65 9123 4567' --country 65 --message 'Code: %OTP%' --sender-id MyShop --format json"
     };
 }
 
@@ -119,24 +119,25 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalOptions {
     /// The API sub-account [env: ISMS_USERNAME]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(long, global = true, help_heading = "Settings", value_name = "NAME")]
     pub username: Option<String>,
     /// A file holding the password [env: ISMS_PASSWORD_FILE, or ISMS_PASSWORD]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, help_heading = "Settings", value_name = "FILE")]
     pub password_file: Option<PathBuf>,
     /// The gateway URL [env: ISMS_ENDPOINT]
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = "Settings", value_name = "URL")]
     pub endpoint: Option<String>,
     /// Extra trusted CA certificates, PEM [env: ISMS_CA_FILE]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, help_heading = "Settings", value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
     /// http:// or socks5:// proxy, "" for a direct connection [env: ISMS_PROXY]
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, help_heading = "Settings", value_name = "URL")]
     pub proxy: Option<String>,
     /// Whole-call deadline in seconds, decimal [env: ISMS_TIMEOUT]
     #[arg(
         long,
         global = true,
+        help_heading = "Settings",
         value_name = "SECONDS",
         allow_hyphen_values = true
     )]
@@ -196,6 +197,7 @@ pub struct BalanceArgs {
     /// Critical when fewer than D days are left before the credit expires
     #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub critical_days: Option<String>,
+    /// Output format
     #[arg(long, value_enum, default_value_t = BalanceFormat::Text)]
     pub format: BalanceFormat,
 }
@@ -222,6 +224,7 @@ pub struct SendArgs {
     /// SMS encoding
     #[arg(long = "type", value_enum, default_value_t = SmsType::Auto)]
     pub sms_type: SmsType,
+    /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also print the code (a secret: never show it to the person who must type it)
@@ -249,6 +252,7 @@ pub struct VerifyArgs {
     /// Minutes after which the code counts as expired (1 to 1440; default: no limit)
     #[arg(long, value_name = "MIN", allow_hyphen_values = true)]
     pub interval: Option<String>,
+    /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
