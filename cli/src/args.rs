@@ -66,7 +66,7 @@ Exit codes: 0, or 1 on any failure (prometheus still prints isms_up 0); with --f
 Examples:
   isms balance --format json
   isms balance --format nagios --warn-below 100 --critical-below 20 --warn-days 30 --critical-days 7
-  isms balance --format prometheus > /var/lib/node_exporter/isms.prom.tmp"
+  isms balance --format prometheus > isms.prom.tmp; mv isms.prom.tmp isms.prom   # textfile collector dir"
     };
 }
 
