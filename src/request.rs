@@ -371,7 +371,13 @@ fn cut_escape(rest: &[u8]) -> bool {
 
 /// Matches `secret[from..]` against `text[start..]`, every form at once.
 /// Returns the end of the text to redact, if any.
-fn match_at(text: &[u8], start: usize, secret: &[u8], from: usize, min_tail: usize) -> Option<usize> {
+fn match_at(
+    text: &[u8],
+    start: usize,
+    secret: &[u8],
+    from: usize,
+    min_tail: usize,
+) -> Option<usize> {
     // Each state is (position in text, bytes of the secret matched so far).
     let mut states = vec![(start, from)];
     let mut full_end = None;
@@ -832,7 +838,14 @@ mod tests {
     fn redaction_covers_a_cut_off_tail_and_long_runs() {
         let secret = "Zq9&Secret=Pw 7%x";
         // The text ends with the start of the secret, in any form.
-        for tail in ["Zq9&", "Zq9%26Sec", "Zq9&amp;Se", "Zq9%2", "Zq9&am", "Zq9\\u00"] {
+        for tail in [
+            "Zq9&",
+            "Zq9%26Sec",
+            "Zq9&amp;Se",
+            "Zq9%2",
+            "Zq9&am",
+            "Zq9\\u00",
+        ] {
             let text = format!("echo: pass={tail}");
             assert_eq!(redact(&text, secret), "echo: pass=[redacted]", "{tail}");
         }
@@ -852,13 +865,19 @@ mod tests {
     #[test]
     fn redaction_takes_several_secrets_and_keeps_characters_whole() {
         assert_eq!(
-            redact_secrets("user:hunter22@proxy and pw-0000", &["hunter22", "pw-0000", ""]),
+            redact_secrets(
+                "user:hunter22@proxy and pw-0000",
+                &["hunter22", "pw-0000", ""]
+            ),
             "user:[redacted]@proxy and [redacted]"
         );
         // Multi-byte characters, plain and percent-encoded, are never split.
         let secret = "验证码-secret";
         assert_eq!(redact("a 验证码-secret b", secret), "a [redacted] b");
-        assert_eq!(redact("a %E9%AA%8C%e8%af%81码-secret b", secret), "a [redacted] b");
+        assert_eq!(
+            redact("a %E9%AA%8C%e8%af%81码-secret b", secret),
+            "a [redacted] b"
+        );
         assert_eq!(redact("end 验证", secret), "end [redacted]");
         let long = "é".repeat(2000);
         assert_eq!(redact(&long, secret), long);
