@@ -64,8 +64,8 @@ pub struct Error {
 }
 
 /// The longest message an [`Error`] carries once redacted, in bytes,
-/// [`CUT_MARK`] included.
-pub const MAX_MESSAGE_BYTES: usize = 1024;
+/// [`CUT_MARK`] included: with its terminating NUL, a C string of 1 KiB.
+pub const MAX_MESSAGE_BYTES: usize = 1023;
 /// Ends a message that was cut.
 pub const CUT_MARK: &str = "\u{2026}[cut]";
 
