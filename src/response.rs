@@ -936,6 +936,20 @@ mod tests {
                 assert!(!shown.contains(&head[..head.len().min(12)]), "{at}: {n}");
             }
         }
+        // The password across the 1 KiB cut: no piece of it is left before the mark.
+        let encoded = percent_encode(password);
+        for at in 970..1000 {
+            let body = format!(
+                r#"{{"status":"Failed","message":"{}pass={encoded}{}"}}"#,
+                "m".repeat(at),
+                "n".repeat(2000)
+            );
+            let shown = parse_send(&body, 200).unwrap_err().redact(password);
+            let kept = shown.message().strip_suffix(CUT_MARK).unwrap();
+            for n in 2..encoded.len() {
+                assert!(!kept.ends_with(&encoded[..n]), "{at}: {kept}");
+            }
+        }
         // Cut on a character boundary.
         let body = format!(r#"{{"status":"Failed","message":"{}"}}"#, "验".repeat(3000));
         let shown = parse_send(&body, 200).unwrap_err().redact("unused");
