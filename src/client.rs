@@ -402,7 +402,8 @@ impl Client {
         };
         let reply = self.call(&settings, &query, deadline)?;
         let sent = response::parse_send(&reply.body, reply.http_status)
-            .map_err(|e| self.finish(e, reply.http_status))?;
+            .map(|r| self.with_secrets(&settings, |s| r.redact_secrets(s)))
+            .map_err(|e| self.finish(&settings, e, reply.http_status))?;
         if let Some(store) = store {
             // The SMS is out whatever happens here: a code the store missed
             // is bound to its number on its first verify.
@@ -448,7 +449,8 @@ impl Client {
         let Some(url) = &settings.guard else {
             let reply = self.call(&settings, &query, deadline)?;
             return response::parse_verify(&reply.body, reply.http_status)
-                .map_err(|e| self.finish(e, reply.http_status));
+                .map(|r| self.with_secrets(&settings, |s| r.redact_secrets(s)))
+                .map_err(|e| self.finish(&settings, e, reply.http_status));
         };
         let number = destination.number();
         let limits = &settings.limits;
@@ -466,7 +468,8 @@ impl Client {
             .map_err(refusal_error)?;
         let outcome = self.call(&settings, &query, deadline).and_then(|reply| {
             response::parse_verify(&reply.body, reply.http_status)
-                .map_err(|e| self.finish(e, reply.http_status))
+                .map(|r| self.with_secrets(&settings, |s| r.redact_secrets(s)))
+                .map_err(|e| self.finish(&settings, e, reply.http_status))
         });
         let answer = match &outcome {
             Ok(_) => Some(VerifyAnswer::Verified),
@@ -515,7 +518,8 @@ impl Client {
         let query = request::prepare_balance(&self.username, &self.password);
         let reply = self.call(&settings, &query, deadline)?;
         let balance = response::parse_balance(&reply.body, reply.http_status)
-            .map_err(|e| self.finish(e, reply.http_status))?;
+            .map(|r| self.with_secrets(&settings, |s| r.redact_secrets(s)))
+            .map_err(|e| self.finish(&settings, e, reply.http_status))?;
         Ok(balance)
     }
 
@@ -551,8 +555,25 @@ impl Client {
     }
 
     /// Adds the HTTP status and takes the password out of a gateway-supplied message.
-    fn finish(&self, error: Error, http_status: u16) -> Error {
-        error.with_http_status(http_status).redact(&self.password)
+    fn finish(&self, settings: &Settings, error: Error, http_status: u16) -> Error {
+        let error = error.with_http_status(http_status);
+        self.with_secrets(settings, |secrets| error.redact_secrets(secrets))
+    }
+
+    /// Runs `f` with every secret a message must never show: the password,
+    /// and the password of an explicit proxy or of the guard's store URL
+    /// (each also percent-decoded, as it is sent).
+    fn with_secrets<T>(&self, settings: &Settings, f: impl FnOnce(&[&str]) -> T) -> T {
+        let mut owned: Vec<Zeroizing<String>> = Vec::new();
+        if let ProxySetting::Url(url) = &settings.proxy {
+            owned.extend(url_password(url));
+        }
+        if let Some(StoreUrl::Redis(url)) = &settings.guard {
+            owned.extend(url_password(url));
+        }
+        let mut secrets: Vec<&str> = vec![self.password.as_str()];
+        secrets.extend(owned.iter().map(|s| s.as_str()).filter(|s| !s.is_empty()));
+        f(&secrets)
     }
 
     fn store(&self, url: &StoreUrl, deadline: Instant) -> Result<Arc<dyn Store>, Error> {
@@ -582,8 +603,45 @@ impl Client {
         let url = request::request_url(&settings.endpoint.url, query);
         let outcome = transport::agent_for(&key)
             .and_then(|agent| transport::get(&agent, &url, settings.timeout, deadline));
-        outcome.map_err(|e| e.redact(&self.password))
+        outcome.map_err(|e| self.with_secrets(settings, |secrets| e.redact_secrets(secrets)))
     }
+}
+
+/// The password of a `scheme://user:password@host` URL, as written and
+/// percent-decoded.
+fn url_password(url: &str) -> Vec<Zeroizing<String>> {
+    let Some(rest) = url.split_once("://").map(|(_, r)| r) else {
+        return Vec::new();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let Some((userinfo, _)) = authority.rsplit_once('@') else {
+        return Vec::new();
+    };
+    let Some((_, password)) = userinfo.split_once(':') else {
+        return Vec::new();
+    };
+    let mut decoded = Zeroizing::new(Vec::with_capacity(password.len()));
+    let bytes = password.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                decoded.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                decoded.push(b);
+                i += 1;
+            }
+        }
+    }
+    let decoded = Zeroizing::new(String::from_utf8_lossy(&decoded).into_owned());
+    vec![Zeroizing::new(password.to_owned()), decoded]
 }
 
 /// Time a store is given to record what the gateway already answered, even
@@ -629,6 +687,20 @@ fn refusal_error(refusal: VerifyRefusal) -> Error {
 mod tests {
     use super::*;
     use crate::status::Status;
+
+    #[test]
+    fn url_passwords_as_written_and_decoded() {
+        let found = |url: &str| -> Vec<String> {
+            url_password(url).iter().map(|s| s.to_string()).collect()
+        };
+        assert_eq!(found("http://u:p%40ss@h:3128"), ["p%40ss", "p@ss"]);
+        assert_eq!(
+            found("redis://:s3cret@127.0.0.1:6379/0"),
+            ["s3cret", "s3cret"]
+        );
+        assert!(found("http://h:3128").is_empty());
+        assert!(found("http://user@h").is_empty());
+    }
 
     #[test]
     fn endpoints() {

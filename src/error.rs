@@ -12,6 +12,42 @@ pub struct ReplyIds {
     pub mobile: Option<String>,
 }
 
+impl ReplyIds {
+    /// Takes every form of each secret out of the identifiers.
+    pub(crate) fn redact_secrets(self, secrets: &[&str]) -> ReplyIds {
+        ReplyIds {
+            uuid: redact_field(self.uuid, secrets),
+            sms_id: redact_field(self.sms_id, secrets),
+            mobile: redact_field(self.mobile, secrets),
+        }
+    }
+}
+
+/// A reply string without any form of the secrets; the original is zeroed.
+pub(crate) fn redact_field(field: Option<String>, secrets: &[&str]) -> Option<String> {
+    field.map(|text| {
+        let text = zeroize::Zeroizing::new(text);
+        crate::request::redact_secrets(&text, secrets)
+    })
+}
+
+/// At most [`MAX_MESSAGE_BYTES`], cut on a character boundary and marked,
+/// and marked too when it was `already_cut`. The longer original is zeroed.
+fn cap_message(message: String, already_cut: bool) -> String {
+    if message.len() <= MAX_MESSAGE_BYTES && !already_cut {
+        return message;
+    }
+    let message = zeroize::Zeroizing::new(message);
+    let mut end = message.len().min(MAX_MESSAGE_BYTES - CUT_MARK.len());
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut out = String::with_capacity(end + CUT_MARK.len());
+    out.push_str(&message[..end]);
+    out.push_str(CUT_MARK);
+    out
+}
+
 /// A failed call: a status other than [`Status::Ok`], the HTTP status when a
 /// reply was received (0 otherwise), a plain-words message that never
 /// contains the password, and whatever identifiers the reply carried.
@@ -24,7 +60,16 @@ pub struct Error {
     ids: ReplyIds,
     retry_after_s: u32,
     attempts_left: i32,
+    /// The message already lost its end (a gateway text longer than the
+    /// parser keeps): [`Error::redact_secrets`] marks it as cut.
+    cut: bool,
 }
+
+/// The longest message an [`Error`] carries once redacted, in bytes,
+/// [`CUT_MARK`] included: with its terminating NUL, a C string of 1 KiB.
+pub const MAX_MESSAGE_BYTES: usize = 1023;
+/// Ends a message that was cut.
+pub const CUT_MARK: &str = "\u{2026}[cut]";
 
 impl Error {
     pub(crate) fn new(status: Status, message: impl Into<String>) -> Error {
@@ -36,6 +81,7 @@ impl Error {
             ids: ReplyIds::default(),
             retry_after_s: 0,
             attempts_left: -1,
+            cut: false,
         }
     }
 
@@ -63,11 +109,23 @@ impl Error {
         self
     }
 
-    /// Replaces every occurrence of `secret` (and its percent-encoded form)
-    /// in the message, in case a gateway or proxy echoed the request back.
-    pub(crate) fn redact(mut self, secret: &str) -> Error {
-        let redacted = crate::request::redact(&self.message, secret);
+    /// Says that the message was already shortened (it is then marked as cut).
+    pub(crate) fn with_cut(mut self, cut: bool) -> Error {
+        self.cut |= cut;
+        self
+    }
+
+    /// Takes every form of each secret out of the message and the reply's
+    /// identifiers (see [`crate::request::redact_secrets`]), in case a
+    /// gateway or proxy echoed the request back; then, and only then, keeps
+    /// the message to [`MAX_MESSAGE_BYTES`], cut on a character boundary and
+    /// marked with [`CUT_MARK`]. The replaced strings are zeroed.
+    pub(crate) fn redact_secrets(mut self, secrets: &[&str]) -> Error {
+        let redacted = crate::request::redact_secrets(&self.message, secrets);
+        let redacted = cap_message(redacted, self.cut);
         zeroize::Zeroize::zeroize(&mut std::mem::replace(&mut self.message, redacted));
+        self.cut = false;
+        self.ids = self.ids.redact_secrets(secrets);
         self
     }
 

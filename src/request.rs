@@ -249,23 +249,271 @@ fn encode(value: &str, space_as_plus: bool) -> String {
     out
 }
 
-/// Removes every occurrence of `secret`, plain or percent-encoded (as this
-/// library or an HTML form would encode it), from `text`.
-pub fn redact(text: &str, secret: &str) -> String {
-    if secret.is_empty() {
-        return text.to_owned();
-    }
-    let encoded = Zeroizing::new(encode(secret, false));
-    let form_encoded = Zeroizing::new(encode(secret, true));
-    let mut out = Zeroizing::new(text.to_owned());
-    for form in [secret, encoded.as_str(), form_encoded.as_str()] {
-        if out.contains(form) {
-            // str::replace never copies the matched text; the old string,
-            // which held it, is zeroed as it is replaced.
-            out = Zeroizing::new(out.replace(form, "[redacted]"));
+/// What replaces a redacted run of text.
+pub const REDACTED: &str = "[redacted]";
+/// A text that ends with at least this many bytes of the start of a secret
+/// (or half the secret, rounded up, when that is fewer) has that tail redacted:
+/// an echo cut off by the gateway or by our own length limit.
+pub const MIN_REDACTED_TAIL: usize = 4;
+/// Anywhere in a text, a run of at least this many consecutive bytes of a
+/// secret (in any of the forms below) is redacted.
+pub const MIN_REDACTED_RUN: usize = 8;
+
+/// One piece of text read at a position: the bytes it stands for and how
+/// many bytes of text it takes.
+#[derive(Clone, Copy)]
+struct Unit {
+    bytes: [u8; 4],
+    count: usize,
+    width: usize,
+}
+
+impl Unit {
+    fn byte(b: u8, width: usize) -> Unit {
+        Unit {
+            bytes: [b, 0, 0, 0],
+            count: 1,
+            width,
         }
     }
-    out.to_string()
+
+    fn char(c: char, width: usize) -> Unit {
+        let mut bytes = [0; 4];
+        let count = c.encode_utf8(&mut bytes).len();
+        Unit {
+            bytes,
+            count,
+            width,
+        }
+    }
+
+    fn decoded(&self) -> &[u8] {
+        &self.bytes[..self.count]
+    }
+}
+
+fn hex_value(digits: &[u8]) -> Option<u32> {
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+}
+
+/// `&amp;`, `&lt;`, `&gt;`, `&quot;`, `&apos;`, `&#39;`, `&#x27;` (any number).
+fn html_entity(rest: &[u8]) -> Option<Unit> {
+    let end = rest.iter().take(12).position(|&b| b == b';')?;
+    let name = &rest[1..end];
+    let c = match name {
+        b"amp" => '&',
+        b"lt" => '<',
+        b"gt" => '>',
+        b"quot" => '"',
+        b"apos" => '\'',
+        [b'#', b'x' | b'X', hex @ ..] => char::from_u32(hex_value(hex)?)?,
+        [b'#', dec @ ..] if !dec.is_empty() && dec.iter().all(u8::is_ascii_digit) => {
+            char::from_u32(std::str::from_utf8(dec).ok()?.parse().ok()?)?
+        }
+        _ => return None,
+    };
+    Some(Unit::char(c, end + 1))
+}
+
+/// `\"`, `\\`, `\/`, `\n` ... and `\u0026` (surrogate pairs included).
+fn json_escape(rest: &[u8]) -> Option<Unit> {
+    let c = match *rest.get(1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let high = hex_value(rest.get(2..6)?)?;
+            if (0xD800..0xDC00).contains(&high) {
+                if rest.get(6..8)? != b"\\u" {
+                    return None;
+                }
+                let low = hex_value(rest.get(8..12)?)?;
+                if !(0xDC00..0xE000).contains(&low) {
+                    return None;
+                }
+                let c = char::from_u32(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))?;
+                return Some(Unit::char(c, 12));
+            }
+            return Some(Unit::char(char::from_u32(high)?, 6));
+        }
+        _ => return None,
+    };
+    Some(Unit::char(c, 2))
+}
+
+/// The ways the text at `pos` can be read: always the byte itself, and at
+/// most one decoding (`+` as a space, `%XX` in either case, an HTML entity,
+/// a JSON escape).
+fn readings(text: &[u8], pos: usize) -> (Unit, Option<Unit>) {
+    let rest = &text[pos..];
+    let decoded = match rest[0] {
+        b'+' => Some(Unit::byte(b' ', 1)),
+        b'%' => rest
+            .get(1..3)
+            .and_then(hex_value)
+            .and_then(|v| u8::try_from(v).ok())
+            .map(|b| Unit::byte(b, 3)),
+        b'&' => html_entity(rest),
+        b'\\' => json_escape(rest),
+        _ => None,
+    };
+    (Unit::byte(rest[0], 1), decoded)
+}
+
+/// The start of an escape cut off by the end of the text (`%2`, `&am`, `\u00`).
+fn cut_escape(rest: &[u8]) -> bool {
+    matches!(rest.first(), Some(b'%' | b'&' | b'\\'))
+        && rest.len() < 12
+        && rest[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'#' | b'\\'))
+}
+
+/// Matches `secret[from..]` against `text[start..]`, every form at once.
+/// Returns the end of the text to redact, if any.
+fn match_at(
+    text: &[u8],
+    start: usize,
+    secret: &[u8],
+    from: usize,
+    min_tail: usize,
+) -> Option<usize> {
+    // Each state is (position in text, bytes of the secret matched so far).
+    let mut states = vec![(start, from)];
+    let mut full_end = None;
+    let mut longest = (0, start);
+    let mut tail = false;
+    while !states.is_empty() {
+        let mut next = Vec::new();
+        for (pos, done) in states {
+            if done == secret.len() {
+                full_end = full_end.max(Some(pos));
+                continue;
+            }
+            if done - from > longest.0 {
+                longest = (done - from, pos);
+            }
+            let at_end = pos == text.len();
+            // A cut-off escape stands for (at least) one more byte of the secret.
+            let reached = if at_end {
+                Some(done)
+            } else {
+                cut_escape(&text[pos..]).then_some(done + 1)
+            };
+            if from == 0 && reached.is_some_and(|n| n >= min_tail) {
+                tail = true;
+            }
+            if at_end {
+                continue;
+            }
+            let (plain, decoded) = readings(text, pos);
+            for unit in std::iter::once(plain).chain(decoded) {
+                if secret[done..].starts_with(unit.decoded()) {
+                    let state = (pos + unit.width, done + unit.count);
+                    if !next.contains(&state) {
+                        next.push(state);
+                    }
+                }
+            }
+        }
+        states = next;
+    }
+    if full_end.is_some() {
+        full_end
+    } else if tail {
+        Some(text.len())
+    } else if longest.0 >= MIN_REDACTED_RUN {
+        Some(longest.1)
+    } else {
+        None
+    }
+}
+
+/// Marks in `mask` the bytes of `text` that show `secret` in any form.
+fn mark_secret(text: &[u8], secret: &str, mask: &mut [bool]) {
+    let secret = secret.as_bytes();
+    let min_tail = MIN_REDACTED_TAIL.min(secret.len().div_ceil(2)).max(1);
+    let starts: Vec<usize> = (0..secret.len())
+        .filter(|&j| j == 0 || (secret.len() - j >= MIN_REDACTED_RUN && (secret[j] & 0xC0) != 0x80))
+        .collect();
+    for start in 0..text.len() {
+        if (text[start] & 0xC0) == 0x80 {
+            continue;
+        }
+        let (plain, decoded) = readings(text, start);
+        for &from in &starts {
+            let first = secret[from];
+            if plain.bytes[0] != first && decoded.is_none_or(|u| u.bytes[0] != first) {
+                continue;
+            }
+            if let Some(end) = match_at(text, start, secret, from, min_tail) {
+                mask[start..end].iter_mut().for_each(|m| *m = true);
+            }
+        }
+    }
+}
+
+/// Removes from `text` every form of each secret: plain, percent-encoded
+/// (upper- or lower-case hex, `+` or `%20` for a space), HTML-escaped
+/// (`&amp;` `&lt;` `&gt;` `&quot;` `&#39;` `&#x27;` and other character
+/// references), JSON-escaped (`\"`, `\\`, `\u0026` ...), and any mix of
+/// these. A secret is looked for as bytes of its UTF-8 form, decoded from
+/// the text piece by piece, so every mix of escaped and plain characters is
+/// found without building the encoded forms. Also redacted: a text that ends
+/// with the start of a secret (at least [`MIN_REDACTED_TAIL`] bytes, or half
+/// the secret when that is fewer) and, anywhere, a run of at least
+/// [`MIN_REDACTED_RUN`] consecutive bytes of a secret. Each redacted run
+/// becomes [`REDACTED`].
+pub fn redact_secrets(text: &str, secrets: &[&str]) -> String {
+    let bytes = text.as_bytes();
+    let mut mask = vec![false; bytes.len()];
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        mark_secret(bytes, secret, &mut mask);
+    }
+    // Whole characters only.
+    for i in 1..bytes.len() {
+        if mask[i - 1] && (bytes[i] & 0xC0) == 0x80 {
+            mask[i] = true;
+        }
+    }
+    for i in (0..bytes.len().saturating_sub(1)).rev() {
+        if mask[i + 1] && (bytes[i + 1] & 0xC0) == 0x80 {
+            mask[i] = true;
+        }
+    }
+    // Allocated once at its final size: a growing String would free copies unzeroed.
+    let runs = (0..bytes.len())
+        .filter(|&i| mask[i] && (i == 0 || !mask[i - 1]))
+        .count();
+    let kept = mask.iter().filter(|m| !**m).count();
+    let mut out = String::with_capacity(kept + runs * REDACTED.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let end = (i..bytes.len())
+            .find(|&k| mask[k] != mask[i])
+            .unwrap_or(bytes.len());
+        if mask[i] {
+            out.push_str(REDACTED);
+        } else {
+            out.push_str(&text[i..end]);
+        }
+        i = end;
+    }
+    out
+}
+
+/// [`redact_secrets`] with one secret.
+#[cfg(test)]
+pub fn redact(text: &str, secret: &str) -> String {
+    redact_secrets(text, &[secret])
 }
 
 /// Builds `k=v&k=v`, every value percent-encoded. The result holds the
@@ -577,5 +825,72 @@ mod tests {
         assert_eq!(redact("q=p%20w&", "p w"), "q=[redacted]&");
         assert_eq!(redact("q=p+w&", "p w"), "q=[redacted]&");
         assert_eq!(redact("nothing", ""), "nothing");
+        let secret = "s3cr&t=pa%ss word+1\"q'<>\\";
+        let forms = [
+            secret.to_owned(),
+            percent_encode(secret),
+            percent_encode(secret).to_lowercase(),
+            encode(secret, true),
+            encode(secret, true).to_lowercase(),
+            // HTML-escaped, with both spellings of the apostrophe.
+            "s3cr&amp;t=pa%ss word+1&quot;q&#39;&lt;&gt;\\".to_owned(),
+            "s3cr&amp;t=pa%ss word+1&quot;q&#x27;&lt;&gt;\\".to_owned(),
+            // JSON-escaped: plainly, and with PHP's JSON_HEX_* flags.
+            "s3cr&t=pa%ss word+1\\\"q'<>\\\\".to_owned(),
+            "s3cr\\u0026t=pa%ss word+1\\u0022q\\u0027\\u003C\\u003e\\\\".to_owned(),
+        ];
+        for form in &forms {
+            let text = format!("before {form} after");
+            assert_eq!(redact(&text, secret), "before [redacted] after", "{form}");
+        }
+    }
+
+    #[test]
+    fn redaction_covers_a_cut_off_tail_and_long_runs() {
+        let secret = "Zq9&Secret=Pw 7%x";
+        // The text ends with the start of the secret, in any form.
+        for tail in [
+            "Zq9&",
+            "Zq9%26Sec",
+            "Zq9&amp;Se",
+            "Zq9%2",
+            "Zq9&am",
+            "Zq9\\u00",
+        ] {
+            let text = format!("echo: pass={tail}");
+            assert_eq!(redact(&text, secret), "echo: pass=[redacted]", "{tail}");
+        }
+        // Three bytes at the very end are not enough; nor is a prefix that is not at the end.
+        assert_eq!(redact("the Zq9", secret), "the Zq9");
+        assert_eq!(redact("Zq9& more", secret), "Zq9& more");
+        // Eight consecutive bytes anywhere are redacted, at the start or in the middle.
+        assert_eq!(redact("x ecret=Pw, y", secret), "x [redacted], y");
+        assert_eq!(redact("x Zq9%26Secr y", secret), "x [redacted] y");
+        assert_eq!(redact("x ecret= y", secret), "x ecret= y");
+        // A short secret: half of it (rounded up) at the end.
+        assert_eq!(redact("abc xy", "xyz"), "abc [redacted]");
+        assert_eq!(redact("abc x", "xyz"), "abc x");
+        assert_eq!(redact("a x b", "xyz"), "a x b");
+    }
+
+    #[test]
+    fn redaction_takes_several_secrets_and_keeps_characters_whole() {
+        assert_eq!(
+            redact_secrets(
+                "user:hunter22@proxy and pw-0000",
+                &["hunter22", "pw-0000", ""]
+            ),
+            "user:[redacted]@proxy and [redacted]"
+        );
+        // Multi-byte characters, plain and percent-encoded, are never split.
+        let secret = "验证码-secret";
+        assert_eq!(redact("a 验证码-secret b", secret), "a [redacted] b");
+        assert_eq!(
+            redact("a %E9%AA%8C%e8%af%81码-secret b", secret),
+            "a [redacted] b"
+        );
+        assert_eq!(redact("end 验证", secret), "end [redacted]");
+        let long = "é".repeat(2000);
+        assert_eq!(redact(&long, secret), long);
     }
 }

@@ -45,7 +45,8 @@ unsafe impl GlobalAlloc for ScanningAllocator {
         // SAFETY: `ptr` is a live block of `layout.size()` bytes until freed below.
         let block = unsafe { std::slice::from_raw_parts(ptr, layout.size()) };
         let scanning = SCANNING.try_with(Cell::get).unwrap_or(false);
-        if scanning && contains(block, PASSWORD.as_bytes()) || contains(block, ENCODED.as_bytes()) {
+        if scanning && (contains(block, PASSWORD.as_bytes()) || contains(block, ENCODED.as_bytes()))
+        {
             FREED_WITH_PASSWORD.fetch_add(1, Ordering::SeqCst);
         }
         // SAFETY: same contract as the caller's.

@@ -349,11 +349,65 @@ fn params(query: &str) -> HashMap<String, String> {
     out
 }
 
+/// The forms of the password a reply body may carry (`%PASSWORD...%` in
+/// tests/cases/README.md) and a message must never show: plain, percent-encoded
+/// in upper and lower case, form-encoded, HTML-escaped, JSON-escaped as
+/// `\u00XX`, and its first half (rounded up).
+fn password_forms(password: &str) -> Vec<(&'static str, String)> {
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    let form = password
+        .bytes()
+        .map(|b| match b {
+            b' ' => "+".to_owned(),
+            b if unreserved(b) => (b as char).to_string(),
+            b => format!("%{b:02X}"),
+        })
+        .collect();
+    let html = password
+        .chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    let json_hex = password
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_string()
+            } else {
+                format!("\\u{:04X}", u32::from(c))
+            }
+        })
+        .collect();
+    let pct_lower = password
+        .bytes()
+        .map(|b| match b {
+            b if unreserved(b) => (b as char).to_string(),
+            b => format!("%{b:02x}"),
+        })
+        .collect();
+    let half = password.chars().count().div_ceil(2);
+    vec![
+        ("%PASSWORD%", password.to_owned()),
+        ("%PASSWORD_PCT%", common::wire_form(password)),
+        ("%PASSWORD_PCT_LOWER%", pct_lower),
+        ("%PASSWORD_FORM%", form),
+        ("%PASSWORD_HTML%", html),
+        ("%PASSWORD_JSON_HEX%", json_hex),
+        ("%PASSWORD_HEAD%", password.chars().take(half).collect()),
+    ]
+}
+
 /// The message must name one of `names`, and never show the password.
 fn check_common(name: &str, out: &Outcome, expect: &Value, password: &str) {
     let want = status_named(expect["status"].as_str().unwrap());
     assert_eq!(out.status, Some(want), "{name}: {out:?}");
-    for secret in [password.to_owned(), common::wire_form(password)] {
+    for (_, secret) in password_forms(password) {
         assert!(
             !out.message.contains(&secret),
             "{name}: password in {}",
@@ -523,15 +577,16 @@ fn replies() {
     let sb = Sandbox::start();
     let clients = Clients::new(&sb);
     let file = load("replies.json");
-    let password = serde_json::to_string(&sb.password()).unwrap();
-    let password = &password[1..password.len() - 1];
+    let forms = password_forms(&sb.password());
     for (i, case) in cases(&file).iter().enumerate() {
         let name = case["name"].as_str().unwrap();
         let expect = &case["expect"];
-        let body = case["body"]
-            .as_str()
-            .unwrap()
-            .replace("%PASSWORD%", password);
+        let mut body = case["body"].as_str().unwrap().to_owned();
+        for (placeholder, form) in &forms {
+            // JSON-escaped, so that the gateway's message holds the form itself.
+            let escaped = serde_json::to_string(form).unwrap();
+            body = body.replace(placeholder, &escaped[1..escaped.len() - 1]);
+        }
         let tag = format!("reply-{i}");
         clients.point_at(&sb.endpoint(&tag, Some(&format!("body-{}", hex(body.as_bytes())))));
         let out = clients.call(case["call"].as_str().unwrap(), &file["call_args"]);

@@ -376,16 +376,47 @@ static void pct_encode(const char *in, char *out, size_t size, bool lower, bool 
   out[o] = '\0';
 }
 
-/* `secret` in none of its forms (plain, %XX upper/lower, + for space) in `text`. */
+/* The forms of a password a reply body may carry (tests/cases/README.md), by placeholder;
+ * password_form() writes form `i` of `secret` into `out`. */
+static const char *const PASSWORD_FORMS[] = {
+    "%PASSWORD%",      "%PASSWORD_PCT%",       "%PASSWORD_PCT_LOWER%", "%PASSWORD_FORM%",
+    "%PASSWORD_HTML%", "%PASSWORD_JSON_HEX%", "%PASSWORD_HEAD%",
+};
+enum { PASSWORD_FORM_COUNT = sizeof PASSWORD_FORMS / sizeof PASSWORD_FORMS[0] };
+
+static void password_form(int i, const char *secret, char *out, size_t size) {
+  size_t o = 0, len = strlen(secret);
+  out[0] = '\0';
+  switch (i) {
+  case 1: pct_encode(secret, out, size, false, false); return;
+  case 2: pct_encode(secret, out, size, true, false); return;
+  case 3: pct_encode(secret, out, size, false, true); return;
+  case 6: snprintf(out, size, "%.*s", (int)((len + 1) / 2), secret); return; /* ASCII */
+  case 0: snprintf(out, size, "%s", secret); return;
+  default: break;
+  }
+  for (const unsigned char *p = (const unsigned char *)secret; *p && o + 8 < size; p++) {
+    const char *html = *p == '&' ? "&amp;" : *p == '<' ? "&lt;" : *p == '>' ? "&gt;"
+                     : *p == '"' ? "&quot;" : *p == '\'' ? "&#39;" : NULL;
+    bool alnum = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9');
+    if (i == 4 && html) o += (size_t)snprintf(out + o, size - o, "%s", html);
+    else if (i == 5 && !alnum) o += (size_t)snprintf(out + o, size - o, "\\u%04X", *p);
+    else out[o++] = (char)*p;
+    out[o] = '\0';
+  }
+}
+
+/* `secret` in none of its forms (plain, %XX upper/lower, + for space, HTML- and
+ * JSON-escaped, its first half) in `text`. */
 static bool secret_absent(const char *text, const char *secret) {
   if (!text) return true;
-  if (strstr(text, secret)) return false;
   char enc[1024];
-  for (int form = 0; form < 4; form++) {
-    pct_encode(secret, enc, sizeof enc, form & 1, form & 2);
+  for (int form = 0; form < PASSWORD_FORM_COUNT; form++) {
+    password_form(form, secret, enc, sizeof enc);
     if (strstr(text, enc)) return false;
   }
-  return true;
+  pct_encode(secret, enc, sizeof enc, true, true);
+  return strstr(text, enc) == NULL;
 }
 
 /* Neither the marker password nor the sandbox's real one is in `message`. */
@@ -1187,15 +1218,25 @@ static char *body_fault(const char *body) {
   return out;
 }
 
-/* %PASSWORD% in a reply body: the password JSON-escaped (cJSON's quoting, without the quotes). */
-static char *json_escaped_password(void) {
-  cJSON *s = cJSON_CreateString(SB.password);
-  char *quoted = s ? cJSON_PrintUnformatted(s) : NULL;
-  cJSON_Delete(s);
-  size_t len = quoted ? strlen(quoted) : 0;
-  char *out = len >= 2 ? strndup(quoted + 1, len - 2) : NULL;
-  cJSON_free(quoted);
-  return out;
+/* `body` with every %PASSWORD...% placeholder replaced by that form of the password,
+ * JSON-escaped (cJSON's quoting, without the quotes); NULL when out of memory. */
+static char *with_password_forms(const char *body) {
+  char *text = strdup(body);
+  for (int i = 0; text && i < PASSWORD_FORM_COUNT; i++) {
+    char form[1024];
+    password_form(i, SB.password, form, sizeof form);
+    cJSON *s = cJSON_CreateString(form);
+    char *quoted = s ? cJSON_PrintUnformatted(s) : NULL;
+    cJSON_Delete(s);
+    size_t len = quoted ? strlen(quoted) : 0;
+    char *escaped = len >= 2 ? strndup(quoted + 1, len - 2) : NULL;
+    cJSON_free(quoted);
+    char *next = escaped ? replace_all(text, PASSWORD_FORMS[i], escaped) : NULL;
+    free(escaped);
+    free(text);
+    text = next;
+  }
+  return text;
 }
 
 /* Readies `c` for a deadline on `tag` with `fault`: a warm connection first (a balance on
@@ -1258,8 +1299,6 @@ static void fault_cases(const cJSON *file, const CallArgs *args) {
 
 /* Every case of replies.json: the body served by the sandbox's body-<hex> fault. */
 static void reply_cases(const cJSON *file, const CallArgs *args) {
-  char *password = json_escaped_password();
-  if (!CHECK(password != NULL, "the password JSON-escaped for %%PASSWORD%%")) return;
   const cJSON *kase;
   int ran = 0, index = 0;
   cJSON_ArrayForEach(kase, field(file, "cases")) {
@@ -1270,7 +1309,7 @@ static void reply_cases(const cJSON *file, const CallArgs *args) {
       CHECK(false, "%s: needs call and body", name);
       continue;
     }
-    char *text = replace_all(body->valuestring, "%PASSWORD%", password);
+    char *text = with_password_forms(body->valuestring);
     char *fault = text ? body_fault(text) : NULL;
     char tag[64], tname[40];
     snprintf(tname, sizeof tname, "reply-%d", index++);
@@ -1285,7 +1324,6 @@ static void reply_cases(const cJSON *file, const CallArgs *args) {
     free(fault);
     free(text);
   }
-  free(password);
   CHECK(ran == case_count(file), "replies.json: %d of %d cases ran", ran, case_count(file));
 }
 

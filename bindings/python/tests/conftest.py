@@ -7,6 +7,7 @@ it listens on 127.0.0.1 only.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -108,13 +109,31 @@ def tag(request: pytest.FixtureRequest) -> str:
     return f"py-{next(_tags)}-{name}"
 
 
+def password_forms(password: str) -> dict[str, str]:
+    """The password as a reply body may carry it (the %PASSWORD...% placeholders
+    of tests/cases/README.md) and as it could leak."""
+    quoted = urllib.parse.quote(password, safe="-._~")
+    lower = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quoted)
+    html = "".join(
+        {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}.get(c, c)
+        for c in password
+    )
+    json_hex = "".join(c if c.isascii() and c.isalnum() else f"\\u{ord(c):04X}" for c in password)
+    return {
+        "%PASSWORD%": password,
+        "%PASSWORD_PCT%": quoted,
+        "%PASSWORD_PCT_LOWER%": lower,
+        "%PASSWORD_FORM%": urllib.parse.quote_plus(password, safe="-._~"),
+        "%PASSWORD_HTML%": html,
+        "%PASSWORD_JSON_HEX%": json_hex,
+        "%PASSWORD_HEAD%": password[: (len(password) + 1) // 2],
+    }
+
+
 def secret_forms(password: str) -> list[str]:
-    """The password as it could leak: plain and percent-encoded."""
-    return [
-        password,
-        urllib.parse.quote(password, safe=""),
-        urllib.parse.quote_plus(password, safe=""),
-    ]
+    """The password as it could leak: plain, percent- and form-encoded in
+    either case, HTML- and JSON-escaped, and its first half."""
+    return list(password_forms(password).values())
 
 
 def assert_no_secret(text: str, password: str = PASSWORD) -> None:

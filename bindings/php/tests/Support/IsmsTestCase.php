@@ -76,7 +76,7 @@ abstract class IsmsTestCase extends TestCase
     /**
      * Neither the sandbox's password nor the marker password appears in
      * $text, in any form: plain, percent-encoded (upper or lower hex, space
-     * as %20 or +).
+     * as %20 or +), HTML-escaped, JSON-escaped as \u00XX, or its first half.
      */
     public static function assertNoSecret(string $text, string $what = 'text'): void
     {
@@ -110,16 +110,40 @@ abstract class IsmsTestCase extends TestCase
         self::fail("expected $class, nothing was thrown");
     }
 
+    /**
+     * The forms of a password a reply body may carry, by placeholder
+     * (tests/cases/README.md), and that must never leak.
+     *
+     * @return array<string, string>
+     */
+    public static function passwordForms(string $secret): array
+    {
+        $pct = rawurlencode($secret);
+        $lower = preg_replace_callback('/%[0-9A-F]{2}/', static fn (array $m): string => strtolower($m[0]), $pct);
+        $jsonHex = preg_replace_callback(
+            '/[^A-Za-z0-9]/',
+            static fn (array $m): string => sprintf('\\u%04X', ord($m[0])),
+            $secret,
+        );
+        return [
+            '%PASSWORD%' => $secret,
+            '%PASSWORD_PCT%' => $pct,
+            '%PASSWORD_PCT_LOWER%' => $lower,
+            '%PASSWORD_FORM%' => str_replace('%20', '+', $pct),
+            '%PASSWORD_HTML%' => strtr($secret, ['&' => '&amp;', '<' => '&lt;', '>' => '&gt;', '"' => '&quot;', "'" => '&#39;']),
+            '%PASSWORD_JSON_HEX%' => $jsonHex,
+            '%PASSWORD_HEAD%' => mb_substr($secret, 0, intdiv(mb_strlen($secret) + 1, 2)),
+        ];
+    }
+
     /** @return list<string> */
     private static function forms(string $secret): array
     {
-        $lower = preg_replace_callback('/%[0-9A-F]{2}/', static fn (array $m): string => strtolower($m[0]), rawurlencode($secret));
+        $forms = self::passwordForms($secret);
         return array_values(array_unique([
-            $secret,
-            rawurlencode($secret),
+            ...array_values($forms),
             urlencode($secret),
-            $lower,
-            str_replace('%20', '+', $lower),
+            str_replace('%20', '+', $forms['%PASSWORD_PCT_LOWER%']),
         ]));
     }
 }
