@@ -500,7 +500,7 @@ void isms_send_result_free(struct IsmsSendResult *result);
 const char *isms_status_name(int32_t status);
 
 /*
- The library's version, e.g. `"1.0.0"`. Static: never free it.
+ The library's version, e.g. `"1.1.0"`. Static: never free it.
  */
 const char *isms_version(void);
 

@@ -32,7 +32,7 @@ pub extern "C" fn isms_status_name(status: i32) -> *const c_char {
     })
 }
 
-/// The library's version, e.g. `"1.0.0"`. Static: never free it.
+/// The library's version, e.g. `"1.1.0"`. Static: never free it.
 #[no_mangle]
 pub extern "C" fn isms_version() -> *const c_char {
     ffi_panic_boundary!(c"".as_ptr(), {

@@ -79,7 +79,7 @@ final class Library
         return self::$path;
     }
 
-    /** The library's version, e.g. "1.0.0". */
+    /** The library's version, e.g. "1.1.0". */
     public static function version(): string
     {
         return self::ffi()->isms_version();

@@ -38,7 +38,7 @@ from ._status import (
     TlsError,
 )
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 
 __all__ = [
     "AsyncClient",
