@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from ._client import Client
@@ -50,11 +50,22 @@ class AsyncClient:
         timeout: float | None = None,
         ca_file: str | None = None,
         proxy: str | None = None,
+        guard: str | None = None,
+        guard_limits: dict[str, float] | None = None,
+        allowed_countries: str | Iterable[str] | None = None,
     ) -> None:
         # Creating a client does no network I/O: it runs here, at once.
         try:
             self._client = Client(
-                username, password, endpoint=endpoint, timeout=timeout, ca_file=ca_file, proxy=proxy
+                username,
+                password,
+                endpoint=endpoint,
+                timeout=timeout,
+                ca_file=ca_file,
+                proxy=proxy,
+                guard=guard,
+                guard_limits=guard_limits,
+                allowed_countries=allowed_countries,
             )
         finally:
             # A traceback keeps this frame; without the password in it.

@@ -6,12 +6,12 @@ import ctypes
 import datetime
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from . import _lib
 from ._results import Balance, SendResult, VerifyResult
-from ._status import ERRORS, InvalidArgumentError, IsmsError, MessageType, Status
+from ._status import ERRORS, InvalidArgumentError, IsmsError, MessageType, RateLimitedError, Status
 
 _T = TypeVar("_T")
 
@@ -84,7 +84,58 @@ def _error(result: Any) -> IsmsError:
         for key in ("uuid", "sms_id", "mobile")
         if hasattr(result, key)
     }
-    return ERRORS[status](message, http_status=result.http_status, **fields)
+    error = ERRORS[status](message, http_status=result.http_status, **fields)
+    if isinstance(error, RateLimitedError):
+        error.retry_after = float(getattr(result, "retry_after_s", 0))
+    return error
+
+
+_GUARD_LIMITS: dict[str, tuple[int, bool]] = {
+    # key: (IsmsGuardLimit value, whether it is seconds)
+    "code_attempts": (0, False),
+    "code_lifetime": (1, True),
+    "resend_cooldown": (2, True),
+    "sends_per_window": (3, False),
+    "send_window": (4, True),
+    "failures_per_hour": (5, False),
+}
+"""The one table of ``guard_limits`` keys: the C limit each sets."""
+
+
+def _limit_value(key: str, value: object, seconds: bool) -> int:
+    """A limit as the library's uint32: seconds rounded up, counts integers."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"guard_limits[{key!r}] must be a number, not {type(value).__name__}")
+    if not seconds and not isinstance(value, int):
+        raise InvalidArgumentError(f"guard_limits: {key} is a count and must be an integer, got {value!r}")
+    if not math.isfinite(value) or value < 0:
+        raise InvalidArgumentError(f"guard_limits: {key} must be 0 or more, got {value!r}")
+    number = math.ceil(value)
+    if number > 2**32 - 1:
+        raise InvalidArgumentError(f"guard_limits: {key} is too large ({value!r})")
+    return number
+
+
+def _countries(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    try:
+        items = list(value)  # type: ignore[call-overload]
+    except TypeError:
+        raise TypeError(
+            f"allowed_countries must be a str or an iterable of str, not {type(value).__name__}"
+        ) from None
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"allowed_countries items must be str, not {type(item).__name__}")
+        if "," in item or not item.strip():
+            raise InvalidArgumentError(f"allowed_countries: {item!r} is not a calling code")
+    return ",".join(items)
+
+
+_ANSWERS = frozenset({Status.OK, Status.ERR_OTP_INCORRECT, Status.ERR_OTP_EXPIRED, Status.ERR_TOO_MANY_ATTEMPTS})
+"""What ``verify_otp`` returns rather than raises: the gateway's (or the
+guard's) answer about the code itself."""
 
 
 class Client:
@@ -95,6 +146,14 @@ class Client:
     deadline; ``ca_file`` adds trust anchors (PEM); ``proxy`` is an
     ``http://`` or ``socks5://`` URL, ``""`` for a direct connection, None to
     follow the environment (HTTPS_PROXY, ALL_PROXY, NO_PROXY) as curl does.
+
+    The guard: ``guard`` is a store URL (``"memory:"``, ``"sqlite:PATH"``,
+    ``"redis://..."``), None for off; ``guard_limits`` a dict with keys
+    ``code_attempts``, ``code_lifetime``, ``resend_cooldown``,
+    ``sends_per_window``, ``send_window``, ``failures_per_hour`` (seconds
+    rounded up; counts are integers; 0 turns a limit off);
+    ``allowed_countries`` calling codes (an iterable, or one comma-separated
+    string) that sends may go to.
 
     The password goes to the library and is not kept here. One client may be
     used from many threads; ``close()`` (or leaving a ``with`` block) waits
@@ -110,6 +169,9 @@ class Client:
         timeout: float | None = None,
         ca_file: str | None = None,
         proxy: str | None = None,
+        guard: str | None = None,
+        guard_limits: dict[str, float] | None = None,
+        allowed_countries: str | Iterable[str] | None = None,
     ) -> None:
         self._cond = threading.Condition()
         self._busy = 0
@@ -151,6 +213,25 @@ class Client:
                 self._set("ca_file", _lib.lib().isms_client_set_ca_file, str(ca_file))
             if proxy is not None:
                 self._set("proxy", _lib.lib().isms_client_set_proxy, proxy)
+            if guard_limits is not None:
+                if not isinstance(guard_limits, dict):
+                    raise TypeError(f"guard_limits must be a dict, not {type(guard_limits).__name__}")
+                for key, value in guard_limits.items():
+                    if key not in _GUARD_LIMITS:
+                        raise InvalidArgumentError(
+                            f"guard_limits: unknown key {key!r} (known: {', '.join(_GUARD_LIMITS)})"
+                        )
+                    limit, seconds = _GUARD_LIMITS[key]
+                    number = _limit_value(key, value, seconds)
+                    self._set_status("guard_limits", _lib.lib().isms_client_set_guard_limit(handle, limit, number))
+            if guard is not None:
+                self._set("guard", _lib.lib().isms_client_set_guard, guard)
+            if allowed_countries is not None:
+                self._set(
+                    "allowed_countries",
+                    _lib.lib().isms_client_set_allowed_countries,
+                    _countries(allowed_countries),
+                )
         except BaseException:
             self.close()
             raise
@@ -289,8 +370,9 @@ class Client:
     ) -> VerifyResult:
         """Checks the code the user typed against the send with ``sms_id`` and ``uuid``.
 
-        ``interval`` (minutes, 1 to 1440) makes an older code expire. A wrong
-        or expired code returns ``verified=False``; anything else that fails raises.
+        ``interval`` (minutes, 1 to 1440) makes an older code expire. A wrong,
+        expired or locked code returns ``verified=False``; anything else that
+        fails raises.
         """
         args = [
             _text("mobile", mobile), _text("country_code", country_code), _text("code", code),
@@ -301,7 +383,7 @@ class Client:
         lib = _lib.lib()
 
         def read(r: _lib.VerifyResult) -> VerifyResult:
-            if r.status not in (Status.OK, Status.ERR_OTP_INCORRECT, Status.ERR_OTP_EXPIRED):
+            if r.status not in _ANSWERS:
                 raise _error(r)
             return VerifyResult(
                 verified=r.status == Status.OK,
@@ -311,6 +393,8 @@ class Client:
                 sms_id=_str(r.sms_id),
                 mobile=_str(r.mobile),
                 http_status=r.http_status,
+                attempts_left=None if r.attempts_left < 0 else r.attempts_left,
+                retry_after=float(r.retry_after_s),
             )
 
         return self._call(

@@ -45,6 +45,7 @@ class SendResult(ctypes.Structure):
         ("sms_id", c_char_p),
         ("mobile", c_char_p),
         ("code", c_char_p),
+        ("retry_after_s", c_uint32),
     ]
 
 
@@ -56,6 +57,8 @@ class VerifyResult(ctypes.Structure):
         ("uuid", c_char_p),
         ("sms_id", c_char_p),
         ("mobile", c_char_p),
+        ("retry_after_s", c_uint32),
+        ("attempts_left", c_int32),
     ]
 
 
@@ -80,6 +83,9 @@ _SIGNATURES = {
     "isms_client_set_timeout_ms": (c_int, [c_void_p, c_uint32]),
     "isms_client_set_ca_file": (c_int, [c_void_p, c_char_p]),
     "isms_client_set_proxy": (c_int, [c_void_p, c_char_p]),
+    "isms_client_set_guard": (c_int, [c_void_p, c_char_p]),
+    "isms_client_set_guard_limit": (c_int, [c_void_p, c_int32, c_uint32]),
+    "isms_client_set_allowed_countries": (c_int, [c_void_p, c_char_p]),
     "isms_last_error_message": (c_char_p, []),
     "isms_send_otp": (
         POINTER(SendResult),

@@ -24,9 +24,10 @@ class SendResult:
 
 @dataclasses.dataclass(frozen=True)
 class VerifyResult:
-    """``verified`` is True exactly when the gateway said Verified; a wrong or
-    expired code gives False with ``status`` ``ERR_OTP_INCORRECT`` or
-    ``ERR_OTP_EXPIRED`` and the gateway's reason in ``message``."""
+    """``verified`` is True exactly when the gateway said Verified; a wrong,
+    expired or locked code gives False with ``status`` ``ERR_OTP_INCORRECT``,
+    ``ERR_OTP_EXPIRED`` or ``ERR_TOO_MANY_ATTEMPTS`` and the reason in
+    ``message``."""
 
     verified: bool
     status: Status
@@ -35,6 +36,11 @@ class VerifyResult:
     sms_id: str | None
     mobile: str | None
     http_status: int
+    attempts_left: int | None = None
+    """With the guard on, the wrong attempts this code has left (0 once it is
+    locked, used or expired); None with the guard off."""
+    retry_after: float = 0.0
+    """Seconds until a refused call may pass (only with a rate limit)."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -22,6 +22,10 @@ class Status(enum.IntEnum):
     ERR_HTTP_STATUS = 10
     ERR_BAD_RESPONSE = 11
     ERR_INTERNAL = 12
+    ERR_RATE_LIMITED = 13
+    ERR_TOO_MANY_ATTEMPTS = 14
+    ERR_NOT_ALLOWED = 15
+    ERR_GUARD_STORE = 16
 
     def __str__(self) -> str:
         """The C name, as ``isms_status_name`` gives it: ``ISMS_ERR_AUTH``."""
@@ -136,6 +140,27 @@ class InternalError(IsmsError):
     """A bug in the library (a panic caught at its boundary)."""
 
 
+class RateLimitedError(IsmsError):
+    """A guard limit refused the call; nothing was sent. ``retry_after`` says
+    in how many seconds (a float) it may pass."""
+
+    retry_after: float = 0.0
+
+
+class TooManyAttemptsError(IsmsError):
+    """The code took its allowed wrong attempts; send a new one
+    (``verify_otp`` returns this as ``verified=False``)."""
+
+
+class NotAllowedError(IsmsError):
+    """The guard's policy refused it: a country not allowed, or a verify for
+    another number (or sms_id) than the code was sent with; nothing was sent."""
+
+
+class GuardStoreError(IsmsError):
+    """The guard's store could not be read or written; nothing was sent."""
+
+
 ERRORS: dict[Status, type[IsmsError]] = {
     Status.ERR_INVALID_ARGUMENT: InvalidArgumentError,
     Status.ERR_AUTH: AuthenticationError,
@@ -149,6 +174,10 @@ ERRORS: dict[Status, type[IsmsError]] = {
     Status.ERR_HTTP_STATUS: HttpStatusError,
     Status.ERR_BAD_RESPONSE: BadResponseError,
     Status.ERR_INTERNAL: InternalError,
+    Status.ERR_RATE_LIMITED: RateLimitedError,
+    Status.ERR_TOO_MANY_ATTEMPTS: TooManyAttemptsError,
+    Status.ERR_NOT_ALLOWED: NotAllowedError,
+    Status.ERR_GUARD_STORE: GuardStoreError,
 }
 """The one status -> exception table: every non-OK status and its class.
 Each class's ``status`` attribute is set from it."""
