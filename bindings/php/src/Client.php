@@ -28,7 +28,19 @@ use FFI\CData;
 final class Client
 {
     /** The option keys the constructor knows, in the order they are applied. */
-    private const OPTIONS = ['endpoint', 'timeout', 'ca_file', 'proxy'];
+    private const OPTIONS = ['endpoint', 'timeout', 'ca_file', 'proxy', 'guard_limits', 'guard', 'allowed_countries'];
+
+    /**
+     * The one table of 'guard_limits' keys: [IsmsGuardLimit value, whether it is seconds].
+     */
+    private const GUARD_LIMITS = [
+        'code_attempts' => [0, false],
+        'code_lifetime' => [1, true],
+        'resend_cooldown' => [2, true],
+        'sends_per_window' => [3, false],
+        'send_window' => [4, true],
+        'failures_per_hour' => [5, false],
+    ];
 
     /** The largest uint32_t, the C type of the timeout (ms) and the interval. */
     private const UINT32_MAX = 0xFFFFFFFF;
@@ -39,12 +51,16 @@ final class Client
     /**
      * @param string $username the iSMS API username (the sub-account, not the portal e-mail)
      * @param string $password the API password: passed to the library, never kept here
-     * @param array{endpoint?: ?string, timeout?: int|float, ca_file?: ?string, proxy?: ?string} $options
+     * @param array{endpoint?: ?string, timeout?: int|float, ca_file?: ?string, proxy?: ?string, guard?: ?string, guard_limits?: array<string, int|float>, allowed_countries?: string|list<string>|null} $options
      *        'endpoint': full URL of the gateway (default https://www.isms.com.my/2FA/request.php);
      *        'timeout': whole-call deadline in seconds (default 30);
      *        'ca_file': a PEM bundle of extra trust anchors (e.g. a private CA);
      *        'proxy': http:// or socks5:// proxy URL, '' for a direct connection
-     *        (default: HTTPS_PROXY, ALL_PROXY and NO_PROXY, as curl reads them).
+     *        (default: HTTPS_PROXY, ALL_PROXY and NO_PROXY, as curl reads them);
+     *        'guard': the guard's store ('memory:', 'sqlite:PATH', 'redis://...'), null for off;
+     *        'guard_limits': code_attempts, code_lifetime, resend_cooldown, sends_per_window,
+     *        send_window, failures_per_hour (seconds rounded up; counts are integers; 0 = off);
+     *        'allowed_countries': calling codes sends may go to (an array, or one comma-separated string).
      *        Sensitive: a proxy URL may carry credentials.
      *
      * @throws InvalidArgumentException naming the argument or setting that was refused, and why
@@ -121,6 +137,7 @@ final class Client
             'sms_id',
             'mobile',
             'code',
+            'retry_after_s',
         );
         self::status($result);
         return new SendResult($result['uuid'], $result['sms_id'], $result['mobile'], $result['code'], $result['http_status']);
@@ -130,10 +147,11 @@ final class Client
      * Checks the code the user typed against the one sent for $smsId and
      * $uuid (both from the SendResult) to the same $mobile / $countryCode.
      *
-     * A wrong or expired code is an answer, not a failure: it gives
-     * `verified === false` with `status` Status::OtpIncorrect or
-     * Status::OtpExpired. The gateway documents no attempt limit: limit
-     * tries in the application.
+     * A wrong, expired or locked code is an answer, not a failure: it gives
+     * `verified === false` with `status` Status::OtpIncorrect,
+     * Status::OtpExpired or Status::TooManyAttempts. The gateway documents
+     * no attempt limit: turn the guard on ('guard' option) or limit tries in
+     * the application.
      *
      * @param string      $code     the code the user typed (4 to 8 digits, spaces ignored)
      * @param int|null    $interval minutes the code stays valid (1 to 1440); null or 0: not sent, no expiry
@@ -165,8 +183,10 @@ final class Client
             'uuid',
             'sms_id',
             'mobile',
+            'retry_after_s',
+            'attempts_left',
         );
-        $status = self::status($result, Status::OtpIncorrect, Status::OtpExpired);
+        $status = self::status($result, Status::OtpIncorrect, Status::OtpExpired, Status::TooManyAttempts);
         return new VerifyResult(
             $status === Status::Ok,
             $status,
@@ -175,6 +195,8 @@ final class Client
             $result['uuid'],
             $result['sms_id'],
             $result['mobile'],
+            $result['attempts_left'] < 0 ? null : $result['attempts_left'],
+            $result['retry_after_s'],
         );
     }
 
@@ -245,11 +267,65 @@ final class Client
                 'endpoint' => $ffi->isms_client_set_endpoint($this->handle, self::option($name, $value)),
                 'ca_file' => $ffi->isms_client_set_ca_file($this->handle, self::option($name, $value)),
                 'proxy' => $ffi->isms_client_set_proxy($this->handle, self::option($name, $value)),
+                'guard' => $ffi->isms_client_set_guard($this->handle, self::option($name, $value)),
+                'allowed_countries' => $ffi->isms_client_set_allowed_countries($this->handle, self::countries($value)),
+                'guard_limits' => $this->setGuardLimits($value),
             };
             if ($status !== Status::Ok->value) {
                 throw new InvalidArgumentException(self::lastError("$name: refused"));
             }
         }
+    }
+
+    /** Applies 'guard_limits'; returns the first refusal's status, else Ok. */
+    private function setGuardLimits(mixed $limits): int
+    {
+        if (!is_array($limits)) {
+            throw new InvalidArgumentException('guard_limits: expected an array, got ' . get_debug_type($limits));
+        }
+        foreach ($limits as $key => $value) {
+            if (!array_key_exists((string) $key, self::GUARD_LIMITS)) {
+                throw new InvalidArgumentException(sprintf(
+                    'guard_limits: unknown key "%s" (known: %s)',
+                    $key,
+                    implode(', ', array_keys(self::GUARD_LIMITS)),
+                ));
+            }
+            [$limit, $seconds] = self::GUARD_LIMITS[$key];
+            if (!is_int($value) && !($seconds && is_float($value))) {
+                throw new InvalidArgumentException(sprintf(
+                    'guard_limits: %s must be %s, got %s',
+                    $key,
+                    $seconds ? 'a number of seconds' : 'an integer count',
+                    get_debug_type($value),
+                ));
+            }
+            if ((is_float($value) && !is_finite($value)) || $value < 0 || ceil($value) > self::UINT32_MAX) {
+                throw new InvalidArgumentException("guard_limits: $key must be 0 to " . self::UINT32_MAX . ", got $value");
+            }
+            $status = Library::ffi()->isms_client_set_guard_limit($this->handle, $limit, (int) ceil($value));
+            if ($status !== Status::Ok->value) {
+                return $status;
+            }
+        }
+        return Status::Ok->value;
+    }
+
+    /** 'allowed_countries' as the library's comma-separated list. */
+    private static function countries(mixed $value): ?string
+    {
+        if ($value === null || is_string($value)) {
+            return self::text('allowed_countries', $value);
+        }
+        if (!is_array($value)) {
+            throw new InvalidArgumentException('allowed_countries: expected a string or an array of strings, got ' . get_debug_type($value));
+        }
+        foreach ($value as $item) {
+            if (!is_string($item) || str_contains($item, ',') || trim($item) === '') {
+                throw new InvalidArgumentException('allowed_countries: ' . var_export($item, true) . ' is not a calling code');
+            }
+        }
+        return self::text('allowed_countries', implode(',', $value));
     }
 
     private function free(): void
@@ -310,6 +386,7 @@ final class Client
             $result['uuid'] ?? null,
             $result['sms_id'] ?? null,
             $result['mobile'] ?? null,
+            $result['retry_after_s'] ?? 0,
         );
     }
 

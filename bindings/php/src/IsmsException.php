@@ -28,6 +28,10 @@ abstract class IsmsException extends \RuntimeException
         HttpStatusException::class => Status::HttpStatus,
         BadResponseException::class => Status::BadResponse,
         InternalException::class => Status::Internal,
+        RateLimitedException::class => Status::RateLimited,
+        TooManyAttemptsException::class => Status::TooManyAttempts,
+        NotAllowedException::class => Status::NotAllowed,
+        GuardStoreException::class => Status::GuardStore,
     ];
 
     /**
@@ -36,6 +40,7 @@ abstract class IsmsException extends \RuntimeException
      * @param string|null $uuid       the failed send's or verify's uuid, when the gateway gave one
      * @param string|null $smsId      its sms_id, likewise
      * @param string|null $mobile     the destination in the gateway's format, likewise
+     * @param int         $retryAfter RateLimited: seconds until the call may pass; else 0
      */
     final public function __construct(
         string $message,
@@ -44,6 +49,7 @@ abstract class IsmsException extends \RuntimeException
         private readonly ?string $uuid = null,
         private readonly ?string $smsId = null,
         private readonly ?string $mobile = null,
+        protected readonly int $retryAfter = 0,
     ) {
         parent::__construct($message, 0, $previous);
     }
@@ -60,12 +66,13 @@ abstract class IsmsException extends \RuntimeException
         ?string $uuid = null,
         ?string $smsId = null,
         ?string $mobile = null,
+        int $retryAfter = 0,
     ): self {
         $class = array_search($status, self::CLASSES, true);
         if ($class === false) {
             throw new \LogicException('Status::Ok is not a failure');
         }
-        return new $class($message, $httpStatus, null, $uuid, $smsId, $mobile);
+        return new $class($message, $httpStatus, null, $uuid, $smsId, $mobile, $retryAfter);
     }
 
     /** The status this exception stands for. */

@@ -37,6 +37,14 @@ enum Status: int
     case BadResponse = 11;
     /** A bug: a panic caught at the C boundary. */
     case Internal = 12;
+    /** A guard limit refused the call; nothing was sent; the exception's getRetryAfter() says when. */
+    case RateLimited = 13;
+    /** Verify: this code took its allowed wrong attempts; send a new one. */
+    case TooManyAttempts = 14;
+    /** Policy refused it: a country not allowed, or a verify for another number (or sms_id); nothing was sent. */
+    case NotAllowed = 15;
+    /** The guard's store could not be read or written; nothing was sent. */
+    case GuardStore = 16;
 
     /**
      * The C name of the status, e.g. "ISMS_ERR_AUTH" (from isms_status_name).

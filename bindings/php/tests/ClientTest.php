@@ -22,7 +22,7 @@ final class ClientTest extends IsmsTestCase
     /** @return iterable<string, array{array<mixed>, string}> */
     public function badOptions(): iterable
     {
-        yield 'unknown key' => [['endpiont' => 'x'], 'options: unknown key "endpiont" (known: endpoint, timeout, ca_file, proxy)'];
+        yield 'unknown key' => [['endpiont' => 'x'], 'options: unknown key "endpiont" (known: endpoint, timeout, ca_file, proxy, guard_limits, guard, allowed_countries)'];
         yield 'list instead of keys' => [['https://x'], 'options: unknown key "0"'];
         yield 'endpoint not a string' => [['endpoint' => 42], 'endpoint: expected a string or null, got int'];
         yield 'endpoint with NUL' => [['endpoint' => "https://127.0.0.1/\0x"], 'endpoint: must not contain a NUL byte'];
@@ -75,7 +75,10 @@ final class ClientTest extends IsmsTestCase
             ['timeout' => 0.0004], // rounded up to 1 ms, never to the 0 the library refuses
             ['timeout' => 4294967.295, 'proxy' => null, 'ca_file' => Sandbox::caFile()],
             ['endpoint' => null],
-            ['endpoint' => 'http://localhost:1/2FA/request.php', 'proxy' => 'socks5://127.0.0.1:1080'],
+            ['endpoint' => 'https://localhost:1/2FA/request.php', 'proxy' => 'socks5://127.0.0.1:1080'],
+            ['endpoint' => 'http://localhost:1/2FA/request.php', 'proxy' => ''],
+            ['guard' => 'memory:', 'guard_limits' => ['code_attempts' => 3, 'send_window' => 60.5], 'allowed_countries' => ['60', '+65']],
+            ['guard' => null, 'allowed_countries' => '60, 65'],
         ] as $options) {
             $client = new Client('demo', 'pw', $options + ['endpoint' => Sandbox::endpoint($tag)]);
             self::assertSame(['username' => 'demo', 'open' => true], $client->__debugInfo());
@@ -176,6 +179,7 @@ final class ClientTest extends IsmsTestCase
             'InvalidArgumentException', 'AuthenticationException', 'InsufficientCreditException',
             'OtpIncorrectException', 'OtpExpiredException', 'RejectedException', 'TimeoutException',
             'ConnectException', 'TlsException', 'HttpStatusException', 'BadResponseException', 'InternalException',
+            'RateLimitedException', 'TooManyAttemptsException', 'NotAllowedException', 'GuardStoreException',
         ], $classes);
         $this->expectException(\LogicException::class);
         IsmsException::fromStatus(Status::Ok, 'not a failure');
