@@ -1858,12 +1858,13 @@ static void test_nulls(void) {
       "ISMS_ERR_INSUFFICIENT_CREDIT", "ISMS_ERR_OTP_INCORRECT", "ISMS_ERR_OTP_EXPIRED",
       "ISMS_ERR_REJECTED", "ISMS_ERR_TIMEOUT",          "ISMS_ERR_CONNECT",
       "ISMS_ERR_TLS",      "ISMS_ERR_HTTP_STATUS",      "ISMS_ERR_BAD_RESPONSE",
-      "ISMS_ERR_INTERNAL"};
-  for (int32_t i = 0; i <= 12; i++) {
+      "ISMS_ERR_INTERNAL", "ISMS_ERR_RATE_LIMITED",    "ISMS_ERR_TOO_MANY_ATTEMPTS",
+      "ISMS_ERR_NOT_ALLOWED", "ISMS_ERR_GUARD_STORE"};
+  for (int32_t i = 0; i <= 16; i++) {
     const char *n = isms_status_name(i);
     CHECK(n && strcmp(n, names[i]) == 0, "isms_status_name(%d) = %s", i, str_or(n));
   }
-  const int32_t others[] = {-1, 13, INT32_MAX, INT32_MIN};
+  const int32_t others[] = {-1, 17, INT32_MAX, INT32_MIN};
   for (size_t i = 0; i < 4; i++) {
     const char *n = isms_status_name(others[i]);
     CHECK(n && strcmp(n, "ISMS_UNKNOWN") == 0, "isms_status_name(%d) = ISMS_UNKNOWN", others[i]);
