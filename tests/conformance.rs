@@ -61,8 +61,8 @@ fn number(case: &Value, defaults: &Value, name: &str) -> i64 {
 }
 
 fn status_named(name: &str) -> Status {
-    (0..=12)
-        .filter_map(Status::from_code)
+    Status::ALL
+        .into_iter()
         .find(|s| s.name().strip_prefix("ISMS_") == Some(name))
         .unwrap_or_else(|| panic!("unknown status {name}"))
 }
@@ -631,4 +631,170 @@ fn faults() {
             );
         }
     }
+}
+
+/// The guard's limits by their binding key (tests/cases/guard.json).
+fn guard_limit(key: &str) -> isms::GuardLimit {
+    use isms::GuardLimit::*;
+    match key {
+        "code_attempts" => CodeAttempts,
+        "code_lifetime" => CodeLifetimeS,
+        "resend_cooldown" => ResendCooldownS,
+        "sends_per_window" => SendsPerWindow,
+        "send_window" => SendWindowS,
+        "failures_per_hour" => FailuresPerHour,
+        other => panic!("unknown limit {other}"),
+    }
+}
+
+/// Applies a case's guard settings; the first refusal, if any.
+fn guard_settings(client: &Client, case: &Value, store: Option<&str>) -> Result<(), Error> {
+    if let Some(limits) = case.get("limits").and_then(Value::as_object) {
+        for (key, value) in limits {
+            client.set_guard_limit(guard_limit(key), value.as_u64().expect("limit") as u32)?;
+        }
+    }
+    client.set_guard(store)?;
+    if let Some(list) = case.get("allowed_countries").and_then(Value::as_str) {
+        client.set_allowed_countries(Some(list))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn guard() {
+    let file = load("guard.json");
+    let sb = Sandbox::start();
+    let salt = std::process::id() % 90 + 10;
+    let dir = std::env::temp_dir().join(format!("isms-guard-cases-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (run, sqlite) in [false, true].into_iter().enumerate() {
+        for (index, case) in cases(&file).iter().enumerate() {
+            let name = case["name"].as_str().unwrap();
+            let store = case["guard"].as_str().map(|s| {
+                if sqlite && s == "memory:" {
+                    format!("sqlite:{}", dir.join("guard.db").display())
+                } else {
+                    s.to_owned()
+                }
+            });
+            let label = format!("{name} [{}]", store.as_deref().unwrap_or("off"));
+            let tag = format!("guard-{run}-{index}");
+            let guarded = sb.client(&tag);
+            guard_settings(&guarded, case, store.as_deref()).unwrap();
+            let plain = sb.client(&tag);
+            let mobile = |letter: &str| {
+                let l = letter.as_bytes()[0] - b'a';
+                format!("01{salt}{run}{index:02}{l}00")
+            };
+            let mut sent: Vec<isms::Sent> = Vec::new();
+            for step in case["steps"].as_array().unwrap() {
+                if let Some(ms) = step.get("sleep_ms").and_then(Value::as_u64) {
+                    std::thread::sleep(Duration::from_millis(ms));
+                    continue;
+                }
+                let client = if step.get("client").and_then(Value::as_str) == Some("plain") {
+                    &plain
+                } else {
+                    &guarded
+                };
+                let number = mobile(step["number"].as_str().unwrap());
+                let before = sb.requests(&tag);
+                let (status, attempts_left, retry_after) = match step["call"].as_str().unwrap() {
+                    "send" => match client.send_otp(&SendOtp {
+                        mobile: &number,
+                        country_code: "60",
+                        message: "Your code is %OTP%",
+                        message_type: MessageType::Auto,
+                        sender_id: None,
+                    }) {
+                        Ok(s) => {
+                            sent.push(s);
+                            (Status::Ok, None, 0)
+                        }
+                        Err(e) => (e.status(), None, e.retry_after_s()),
+                    },
+                    _ => {
+                        let of =
+                            &sent[step.get("of").and_then(Value::as_u64).unwrap_or(0) as usize];
+                        let right = of.code.as_ref().unwrap().to_string();
+                        let code = if step["code"] == "right" {
+                            right
+                        } else {
+                            let last = right.as_bytes()[5];
+                            format!(
+                                "{}{}",
+                                &right[..5],
+                                if last == b'9' {
+                                    '0'
+                                } else {
+                                    (last + 1) as char
+                                }
+                            )
+                        };
+                        let sms_id = if step.get("sms_id").and_then(Value::as_str) == Some("other")
+                        {
+                            "1".to_owned()
+                        } else {
+                            of.sms_id.clone()
+                        };
+                        match client.verify_otp(&VerifyOtp {
+                            mobile: &number,
+                            country_code: "60",
+                            code: &code,
+                            sms_id: &sms_id,
+                            uuid: &of.uuid,
+                            interval_minutes: 0,
+                            sender_id: None,
+                        }) {
+                            Ok(v) => (Status::Ok, Some(v.attempts_left), 0),
+                            Err(e) => (e.status(), Some(e.attempts_left()), e.retry_after_s()),
+                        }
+                    }
+                };
+                let expect = &step["expect"];
+                let what = format!("{label}: {step}");
+                assert_eq!(
+                    status,
+                    status_named(expect["status"].as_str().unwrap()),
+                    "{what}"
+                );
+                let reached = sb.requests(&tag) > before;
+                assert_eq!(
+                    reached,
+                    expect["reached"].as_bool().unwrap(),
+                    "{what}: reached the gateway"
+                );
+                if let Some(want) = expect.get("attempts_left") {
+                    let want = want.as_i64().map_or(-1, |n| n as i32);
+                    assert_eq!(attempts_left, Some(want), "{what}: attempts_left");
+                }
+                if let Some(range) = expect.get("retry_after").and_then(Value::as_array) {
+                    let (lo, hi) = (range[0].as_u64().unwrap(), range[1].as_u64().unwrap());
+                    assert!(
+                        (lo..=hi).contains(&u64::from(retry_after)),
+                        "{what}: retry_after {retry_after}"
+                    );
+                }
+            }
+        }
+    }
+    for refusal in file["refusals"].as_array().unwrap() {
+        let name = refusal["name"].as_str().unwrap();
+        let client = sb.client("guard-refused");
+        let err = guard_settings(&client, refusal, refusal["guard"].as_str()).unwrap_err();
+        assert_eq!(err.status(), Status::InvalidArgument, "{name}");
+        let names: Vec<&str> = refusal["names"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .collect();
+        assert!(
+            names.iter().any(|n| err.message().contains(n)),
+            "{name}: {}",
+            err.message()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
