@@ -172,11 +172,11 @@ fuzz: fuzz-build
 	  if ! $(FUZZ_RUN) run $(FUZZ_ARGS) $$t target/fuzz-corpus/$$t -- \
 	      -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	      -artifact_prefix=target/fuzz-artifacts/$$t- >"$$log" 2>&1; then \
-	    grep -v '^ *[0-9]*: \|^ *at ' "$$log" | tail -n 40 >&2; \
+	    grep -v '^ *#[0-9]\|^ *[0-9]*: \|^ *at ' "$$log" | tail -n 40 >&2; \
 	    echo "fuzz: $$t failed (input in target/fuzz-artifacts/$$t-*)" >&2; exit 1; \
 	  fi; \
 	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' "$$log"); \
-	  echo "fuzz: $$t: $$runs executions in $(FUZZ_SECONDS) s, $$(sed -n 's/^Done .* runs in \(.*\)/\1/p' "$$log") (0 crashes)"; \
+	  echo "fuzz: $$t: $$runs executions in $$(sed -n "s/^Done .* runs in //p" "$$log"), 0 crashes"; \
 	  total=$$((total + runs)); \
 	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, $$total executions"
 
