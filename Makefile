@@ -157,8 +157,73 @@ python-test: build python-venv
 	cd bindings/python && ../../$(VENV)/bin/mypy --strict isms
 	$(VENV)/bin/pytest -q bindings/python/tests
 
-test: deps fmt-check clippy check-header check-header-ffi rust-test c-test cpp-test coredump-test valgrind python-test php-test
+test: deps fmt-check clippy check-header check-header-ffi rust-test c-test cpp-test coredump-test valgrind python-test php-test \
+      fuzz-short asan-test
 	@echo "make test: all checks passed"
+
+# ---- fuzzing and sanitizers -----------------------------------------------
+
+.PHONY: fuzz fuzz-short fuzz-build asan-test
+
+# cargo-fuzz, installed into the tree (never globally) when missing. It
+# needs nightly flags: RUSTC_BOOTSTRAP=1 lets the stable toolchain take them.
+CARGO_FUZZ := target/tools/bin/cargo-fuzz
+FUZZ_TARGETS := send_inputs verify_inputs replies classify redaction
+FUZZ_SECONDS ?= 60
+FUZZ_RUN = RUSTC_BOOTSTRAP=1 $(CARGO_FUZZ)
+FUZZ_ARGS = --fuzz-dir fuzz --target-dir target/fuzz
+
+$(CARGO_FUZZ):
+	cargo install cargo-fuzz --locked --quiet --root target/tools
+
+fuzz-build: $(CARGO_FUZZ)
+	$(FUZZ_RUN) build $(FUZZ_ARGS)
+
+# Each target for FUZZ_SECONDS, on its corpus in target/fuzz-corpus/ (seeded
+# from tests/cases/); a crash leaves its input in target/fuzz-artifacts/ and
+# fails the target. Prints libFuzzer's executions per target.
+fuzz: fuzz-build
+	python3 fuzz/seed.py target/fuzz-corpus
+	mkdir -p target/fuzz-artifacts
+	@total=0; for t in $(FUZZ_TARGETS); do \
+	  log=target/fuzz-artifacts/$$t.log; \
+	  if ! $(FUZZ_RUN) run $(FUZZ_ARGS) $$t target/fuzz-corpus/$$t -- \
+	      -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	      -artifact_prefix=target/fuzz-artifacts/$$t- >"$$log" 2>&1; then \
+	    grep -v '^ *#[0-9]\|^ *[0-9]*: \|^ *at ' "$$log" | tail -n 40 >&2; \
+	    echo "fuzz: $$t failed (input in target/fuzz-artifacts/$$t-*)" >&2; exit 1; \
+	  fi; \
+	  runs=$$(sed -n 's/^stat::number_of_executed_units: *//p' "$$log"); \
+	  echo "fuzz: $$t: $$runs executions in $$(sed -n "s/^Done .* runs in //p" "$$log"), 0 crashes"; \
+	  total=$$((total + runs)); \
+	done; echo "fuzz: $(words $(FUZZ_TARGETS)) targets, $$total executions"
+
+fuzz-short:
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+
+# The C test program against the library built with AddressSanitizer, itself
+# compiled with -fsanitize=address,undefined: any report fails the target
+# (LeakSanitizer on). The library's objects call into the ASan runtime that
+# the test program loads (a Rust cdylib links none of its own). The program
+# is built by its own rule above (with `build` left out: the flags given to
+# that make would reach cargo's C compiles), so it links the same sources,
+# into $(ASAN_DIR), whose lib/ holds links to the ASan library.
+ASAN_TARGET := x86_64-unknown-linux-gnu
+ASAN_DIR := target/asan/$(ASAN_TARGET)
+ASAN_RUSTFLAGS := -Zsanitizer=address -Cforce-frame-pointers=yes
+ASAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_OPTIONS_TEST := detect_leaks=1:abort_on_error=0:exitcode=86:strict_string_checks=1:detect_stack_use_after_return=1
+asan-test: build
+	RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(ASAN_RUSTFLAGS)" CARGO_PROFILE_RELEASE_LTO=false \
+	  CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+	  cargo build --release --lib -p isms --target $(ASAN_TARGET) --target-dir target/asan
+	mkdir -p $(ASAN_DIR)/c $(ASAN_DIR)/lib
+	ln -sf ../release/libisms.so $(ASAN_DIR)/lib/libisms.so.$(ABI_MAJOR)
+	ln -sf libisms.so.$(ABI_MAJOR) $(ASAN_DIR)/lib/libisms.so
+	$(MAKE) --no-print-directory -o build LIBDIR=$(ASAN_DIR)/lib C_TESTS=$(ASAN_DIR)/c/test_isms \
+	  CFLAGS="$(CFLAGS) $(ASAN_CFLAGS)" $(ASAN_DIR)/c/test_isms
+	ASAN_OPTIONS=$(ASAN_OPTIONS_TEST) UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(SANDBOX) $(ASAN_DIR)/c/test_isms
 
 # ---- PHP binding (bindings/php) --------------------------------------------
 

@@ -52,6 +52,9 @@ mod client;
 mod error;
 pub mod ffi;
 mod fork;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod guard;
 mod log;
 mod proxy;
