@@ -4,6 +4,8 @@
 //! processes of 4 threads, a server stopped and restarted mid-run, a wrong
 //! password, and two accounts on one server.
 
+#![cfg(feature = "redis")]
+
 mod common;
 
 use std::net::{TcpListener, TcpStream};
