@@ -65,6 +65,7 @@ deps:
 	command -v php-cgi >/dev/null || need="$$need php8.2-cgi"; \
 	[ -x /usr/sbin/php-fpm8.2 ] || need="$$need php8.2-fpm"; \
 	command -v cgi-fcgi >/dev/null || need="$$need libfcgi-bin"; \
+	command -v redis-server >/dev/null || need="$$need redis-server"; \
 	$(APT_INSTALL)
 	@if [ "$$(cbindgen --version 2>/dev/null)" != "cbindgen $(CBINDGEN_VERSION)" ]; then \
 	  cargo install cbindgen --version $(CBINDGEN_VERSION) --locked --quiet; \

@@ -13,6 +13,8 @@
 
 pub mod memory;
 pub mod policy;
+#[cfg(feature = "redis")]
+pub mod redis;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod store;
@@ -172,6 +174,10 @@ pub fn parse_store_url(url: Option<&str>) -> Result<Option<StoreUrl>, Error> {
 /// `redis[s]://[user:pass@]host[:port][/db]`: the port 1 to 65535, the db a
 /// number. Messages never quote the URL.
 fn check_redis_url(url: &str) -> Result<(), String> {
+    if url.contains('#') {
+        // The Redis crate reads `#insecure` as "skip TLS verification".
+        return Err("the Redis URL takes no #fragment (TLS is always verified)".into());
+    }
     let rest = url.split_once("://").map_or("", |(_, r)| r);
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
@@ -317,6 +323,7 @@ mod tests {
             "redis://h:0",
             "redis://h:70000",
             "redis://:pw@h:6379/x",
+            "rediss://:pw@h:6380#insecure",
         ] {
             let err = parse_store_url(Some(bad)).unwrap_err();
             assert!(
