@@ -79,9 +79,12 @@ check-header-ffi: build
 rust-test: build
 	cargo test --release --workspace
 
-$(C_TESTS): bindings/c/test_isms.c include/isms.h | build
+# The C test program: every .c of bindings/c but the programs of their own.
+C_TEST_SRCS := $(filter-out bindings/c/test_unload.c bindings/c/test_coredump.c,$(wildcard bindings/c/*.c))
+C_TEST_HDRS := $(wildcard bindings/c/*.h)
+$(C_TESTS): $(C_TEST_SRCS) $(C_TEST_HDRS) include/isms.h | build
 	mkdir -p target/c
-	$(CC) $(CFLAGS) -pthread -Iinclude $$(pkg-config --cflags libcjson) $< \
+	$(CC) $(CFLAGS) -pthread -Iinclude $$(pkg-config --cflags libcjson) $(C_TEST_SRCS) \
 	  -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms $$(pkg-config --libs libcjson) -o $@
 
 target/c/test_unload: bindings/c/test_unload.c
