@@ -1,6 +1,5 @@
+/* The C test program (main.c): expiry. */
 #include "common.h"
-
-/* ---- 2. expiry ---------------------------------------------------------- */
 
 void test_expiry(void) {
   g_area = "expiry";

@@ -1,8 +1,7 @@
+/* The C test program (main.c): replies and fault modes: replies.json, faults.json. */
 #include "common.h"
 
 #include "cases.h"
-
-/* ---- 5. replies and fault modes: replies.json, faults.json ------------------------- */
 
 /* The result field `key` of a call's outcome; NULL when the call has no such field. */
 static const Text *result_text(const Outcome *o, enum Call what, const char *key) {

@@ -1,6 +1,5 @@
+/* The C test program (main.c): the OTP flow. */
 #include "common.h"
-
-/* ---- 1. the OTP flow --------------------------------------------------- */
 
 static const char *sms_field(const cJSON *sms, const char *key) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(sms, key);

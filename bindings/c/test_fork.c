@@ -1,9 +1,8 @@
+/* The C test program (main.c): fork. */
 #include "common.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
-
-/* ---- 11. fork ---------------------------------------------------------------- */
 
 void test_fork(void) {
   g_area = "fork";

@@ -1,8 +1,7 @@
+/* The C test program (main.c): input rules: send_inputs.json, verify_inputs.json. */
 #include "common.h"
 
 #include "cases.h"
-
-/* ---- 4b. input rules: send_inputs.json, verify_inputs.json ---------------------- */
 
 static IsmsClient *g_inputs; /* the client of the input tests */
 static int g_case;

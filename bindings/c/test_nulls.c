@@ -1,6 +1,5 @@
+/* The C test program (main.c): NULL arguments and static strings. */
 #include "common.h"
-
-/* ---- 9. NULL arguments and static strings ----------------------------------- */
 
 void test_nulls(void) {
   g_area = "null";

@@ -1,6 +1,5 @@
+/* The C test program (main.c): proxies. */
 #include "common.h"
-
-/* ---- 8. proxies -------------------------------------------------------------- */
 
 void test_proxies(void) {
   g_area = "proxy";

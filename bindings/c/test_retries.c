@@ -1,6 +1,5 @@
+/* The C test program (main.c): retries and TLS. */
 #include "common.h"
-
-/* ---- 6. retries and TLS -------------------------------------------------- */
 
 void test_retries(void) {
   g_area = "retries";

@@ -1,8 +1,7 @@
+/* The C test program (main.c): settings. */
 #include "common.h"
 
 #include "cases.h"
-
-/* ---- 7. settings ----------------------------------------------------------- */
 
 /* One setting of settings.json on `c`: endpoint and proxy take a string, {"hex": ..} or
  * null, timeout_ms a uint32. *valid is false when the setting or its value is malformed. */

@@ -1,9 +1,8 @@
+/* The C test program (main.c): threads and connection reuse. */
 #include "common.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
-
-/* ---- 10. threads and connection reuse ---------------------------------------- */
 
 static atomic_int g_calls_done;
 

@@ -1,6 +1,5 @@
+/* The C test program (main.c): timeouts. */
 #include "common.h"
-
-/* ---- 5b. timeouts -------------------------------------------------------- */
 
 void test_timeouts(void) {
   g_area = "timeouts";

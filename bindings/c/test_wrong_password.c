@@ -1,6 +1,5 @@
+/* The C test program (main.c): wrong password. */
 #include "common.h"
-
-/* ---- 3. wrong password ---------------------------------------------------- */
 
 void test_wrong_password(void) {
   g_area = "auth";
