@@ -5,7 +5,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
 CBINDGEN_VERSION := 0.29.4
-ABI_MAJOR := $(shell sed -n 's/^version = "\([0-9]*\)\..*/\1/p' Cargo.toml | head -n1)
+# The one command run when the Makefile is read: sed, for the major version.
+ABI_MAJOR := $(shell sed -n '/^version = "\([0-9]*\)\..*/{s//\1/p;q;}' Cargo.toml)
 LIBDIR := target/lib
 CC ?= gcc
 CFLAGS ?= -std=c11 -Wall -Wextra -Werror -O1 -g
@@ -15,7 +16,7 @@ SANDBOX := scripts/with-sandbox.sh
 VENV := target/venv
 
 .PHONY: all build lib php-cli demo bench test deps coredump-test cpp-test fmt-check clippy header check-header check-header-ffi rust-test c-test valgrind python-venv python-test clean \
-        php-header php-check-header php-test php-demo
+        php-header php-check-header php-test php-demo bench-deps
 
 all: build
 
@@ -41,36 +42,18 @@ demo: build php-cli $(C_DEMO)
 
 # ---- tests ---------------------------------------------------------------
 
-# Installs the Debian packages listed in $$need, if any (as root, or with sudo).
-APT_INSTALL = if [ -n "$$need" ]; then \
-	  echo "installing:$$need"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq; \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$need >/dev/null; \
-	fi
+# Provisioning is in scripts/install-deps.sh: it installs only what is
+# missing (Debian packages as root or with sudo, the pinned cbindgen, the
+# rustup components, the venv). These targets are thin wrappers over it.
+INSTALL_DEPS := CBINDGEN_VERSION=$(CBINDGEN_VERSION) VENV=$(VENV) scripts/install-deps.sh
 
 # PHP's CLI (FFI is in it), for the PHP demo.
 php-cli:
-	@need=""; command -v php >/dev/null || need="php8.2-cli"; $(APT_INSTALL)
+	@$(INSTALL_DEPS) demo
 
-# Debian packages and the pinned cbindgen. Installs only what is missing.
+# Everything `make test` needs.
 deps:
-	@need=""; \
-	command -v valgrind >/dev/null || need="$$need valgrind"; \
-	[ -f /usr/include/cjson/cJSON.h ] || need="$$need libcjson-dev"; \
-	command -v pkg-config >/dev/null || need="$$need pkg-config"; \
-	command -v php >/dev/null || need="$$need php8.2-cli"; \
-	php -r 'exit(extension_loaded("Zend OPcache") ? 0 : 1);' 2>/dev/null || need="$$need php8.2-opcache"; \
-	command -v phpunit >/dev/null || need="$$need phpunit"; \
-	command -v php-cgi >/dev/null || need="$$need php8.2-cgi"; \
-	[ -x /usr/sbin/php-fpm8.2 ] || need="$$need php8.2-fpm"; \
-	command -v cgi-fcgi >/dev/null || need="$$need libfcgi-bin"; \
-	command -v redis-server >/dev/null || need="$$need redis-server"; \
-	$(APT_INSTALL)
-	@if [ "$$(cbindgen --version 2>/dev/null)" != "cbindgen $(CBINDGEN_VERSION)" ]; then \
-	  cargo install cbindgen --version $(CBINDGEN_VERSION) --locked --quiet; \
-	fi
-	@rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
+	@$(INSTALL_DEPS) test
 
 fmt-check:
 	cargo fmt --all -- --check
@@ -96,9 +79,12 @@ check-header-ffi: build
 rust-test: build
 	cargo test --release --workspace
 
-$(C_TESTS): bindings/c/test_isms.c include/isms.h | build
+# The C test program: every .c of bindings/c but the programs of their own.
+C_TEST_SRCS := $(filter-out bindings/c/test_unload.c bindings/c/test_coredump.c,$(wildcard bindings/c/*.c))
+C_TEST_HDRS := $(wildcard bindings/c/*.h)
+$(C_TESTS): $(C_TEST_SRCS) $(C_TEST_HDRS) include/isms.h | build
 	mkdir -p target/c
-	$(CC) $(CFLAGS) -pthread -Iinclude $$(pkg-config --cflags libcjson) $< \
+	$(CC) $(CFLAGS) -pthread -Iinclude $$(pkg-config --cflags libcjson) $(C_TEST_SRCS) \
 	  -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms $$(pkg-config --libs libcjson) -o $@
 
 target/c/test_unload: bindings/c/test_unload.c
@@ -149,7 +135,7 @@ valgrind: build $(C_TESTS)
 # The Python package, installed with pip into a venv of its own (as users
 # install it: with the built library copied inside), then pytest against it.
 python-venv:
-	@[ -x $(VENV)/bin/mypy ] || { python3 -m venv $(VENV) && $(VENV)/bin/pip install -q 'pytest>=8' 'mypy>=1.10'; }
+	@$(INSTALL_DEPS) venv
 
 python-test: build python-venv
 	PYTHONPATH=bindings/python ISMS_LIBRARY=target/release/libisms.so python3 -c \
@@ -231,12 +217,13 @@ asan-test: build
 PHP_PKG := bindings/php
 # As root, opcache.preload needs a preload_user (and FFI::load() is then
 # refused in preload.php: the scope comes from ffi.preload). www-data, as
-# under PHP-FPM, when it can read this tree; else the current user.
-PRELOAD_USER := $(shell runuser -u www-data -- test -r $(CURDIR)/$(PHP_PKG)/preload.php 2>/dev/null \
+# under PHP-FPM, when it can read this tree; else the current user. Found
+# when php-test runs (PRELOAD_USER, a variable of the recipe's shell).
+FIND_PRELOAD_USER = PRELOAD_USER=$$(runuser -u www-data -- test -r $(CURDIR)/$(PHP_PKG)/preload.php 2>/dev/null \
   && echo www-data || id -un)
 PHP_CLI_INI := -d ffi.enable=1
-PHP_PRELOAD_INI := -d opcache.enable_cli=1 -d opcache.preload=$(CURDIR)/$(PHP_PKG)/preload.php \
-  -d opcache.preload_user=$(PRELOAD_USER) -d ffi.enable=preload -d ffi.preload=$(CURDIR)/$(PHP_PKG)/include/isms-scope.h
+PHP_PRELOAD_INI = -d opcache.enable_cli=1 -d opcache.preload=$(CURDIR)/$(PHP_PKG)/preload.php \
+  -d opcache.preload_user=$$PRELOAD_USER -d ffi.enable=preload -d ffi.preload=$(CURDIR)/$(PHP_PKG)/include/isms-scope.h
 
 # The package's copy of the header, and its variant for FFI_SCOPE / FFI_LIB.
 # Prints include/isms-scope.h as it should be.
@@ -262,14 +249,11 @@ php-test: export GLIBC_TUNABLES = glibc.malloc.tcache_count=0
 php-test: build php-check-header
 	mkdir -p target/php
 	$(SANDBOX) php $(PHP_CLI_INI) $$(command -v phpunit) -c $(PHP_PKG) --log-junit target/php/cli.xml
+	$(FIND_PRELOAD_USER); \
 	LD_LIBRARY_PATH=$(CURDIR)/$(LIBDIR) $(SANDBOX) php $(PHP_PRELOAD_INI) $$(command -v phpunit) -c $(PHP_PKG) \
 	  --log-junit target/php/preload.xml
-	@summary() { sed -n '0,/<testsuite /s/.*<testsuite [^>]*tests="\([0-9]*\)"[^>]*errors="\([0-9]*\)"[^>]*failures="\([0-9]*\)" skipped="\([0-9]*\)".*/\1 \2 \3 \4/p' "$$1"; }; \
-	read -r cli e1 f1 s1 <<<"$$(summary target/php/cli.xml)"; \
-	read -r pre e2 f2 s2 <<<"$$(summary target/php/preload.xml)"; \
-	echo "php-test: $$cli tests with FFI::cdef (CLI), $$pre with FFI::scope (opcache.preload)"; \
-	[ -n "$$cli" ] && [ "$$cli" -gt 0 ] && [ "$$cli" = "$$pre" ] && [ "$$e1$$f1$$s1$$e2$$f2$$s2" = 000000 ] || \
-	  { echo "php-test: the two runs differ, or something failed or was skipped" >&2; exit 1; }
+	@scripts/junit-summary.sh "php-test, FFI::cdef (CLI)=target/php/cli.xml" \
+	  "php-test, FFI::scope (opcache.preload)=target/php/preload.xml"
 
 php-demo: build
 	$(SANDBOX) php $(PHP_CLI_INI) examples/demo.php
@@ -278,12 +262,14 @@ php-demo: build
 # local server (bench/run.sh), then connection reuse (a shared client vs a
 # new client per call). Not part of `make test`: a benchmark measures, it
 # does not pass or fail.
-target/bench/bench_c: bench/bench_c.c include/isms.h | build
+target/bench/bench_c: bench/bench_c.c include/isms.h | build bench-deps
 	mkdir -p target/bench
 	$(CC) $(CFLAGS) -pthread -Iinclude $< -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms -lcurl -o $@
 
+bench-deps:
+	@$(INSTALL_DEPS) bench
+
 bench: build python-venv target/bench/bench_c
-	scripts/install-deps.sh bench 2>/dev/null || true
 	[ -x $(VENV)/bin/python ] && $(VENV)/bin/python -c 'import pycurl' 2>/dev/null || $(VENV)/bin/pip install -q pycurl
 	$(SANDBOX) bench/run.sh
 	cargo bench --bench pool

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Installs what the demo, the tests or the benchmark need, and only what is
+# missing: Debian packages (apt-get, as root or with sudo), the pinned
+# cbindgen, the rustup components, and the Python venv of the tests.
+#
+#   scripts/install-deps.sh [GROUP...]     (default: test)
+#
+# Groups:
+#   php-cli  PHP's CLI (FFI is in it)
+#   demo     what `make demo` needs beyond Rust, gcc and Python: php-cli
+#   venv     the venv $VENV (default target/venv) with pytest and mypy
+#   test     what `make test` needs: Valgrind, gdb (gcore), g++, cJSON, redis-server,
+#            pkg-config, PHP (CLI, OPcache, CGI, FPM), PHPUnit, cgi-fcgi,
+#            cbindgen $CBINDGEN_VERSION, clippy and rustfmt, and the venv
+#   bench    what `make bench` needs: libcurl's headers, PHP's curl, Valgrind
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+CBINDGEN_VERSION=${CBINDGEN_VERSION:-0.29.4}
+VENV=${VENV:-$root/target/venv}
+
+need=() # Debian packages to install
+
+# Adds `package` to the list unless the command `check...` succeeds.
+want() {
+  local package=$1
+  shift
+  "$@" >/dev/null 2>&1 || need+=("$package")
+}
+
+has() { command -v "$1"; }
+php_ext() { php -r "exit(extension_loaded('$1') ? 0 : 1);"; }
+
+php_cli() { want php8.2-cli has php; }
+
+test_packages() {
+  want valgrind has valgrind
+  want gdb has gcore
+  want g++ has g++
+  want libcjson-dev test -f /usr/include/cjson/cJSON.h
+  want pkg-config has pkg-config
+  php_cli
+  want php8.2-opcache php_ext 'Zend OPcache'
+  want phpunit has phpunit
+  want php8.2-cgi has php-cgi
+  want php8.2-fpm test -x /usr/sbin/php-fpm8.2
+  want libfcgi-bin has cgi-fcgi
+  want redis-server has redis-server
+  want python3-venv python3 -c 'import ensurepip, venv'
+}
+
+bench_packages() {
+  want valgrind has valgrind
+  want libcurl4-openssl-dev test -f /usr/include/x86_64-linux-gnu/curl/curl.h -o -f /usr/include/curl/curl.h
+  php_cli
+  want php8.2-curl php_ext curl
+}
+
+# apt-get update once, then every missing package in one install.
+apt_install() {
+  [ ${#need[@]} -gt 0 ] || return 0
+  # The same package may be wanted by two groups.
+  mapfile -t need < <(printf '%s\n' "${need[@]}" | sort -u)
+  echo "installing: ${need[*]}"
+  local sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
+cbindgen_pinned() {
+  if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]; then
+    echo "installing: cbindgen $CBINDGEN_VERSION"
+    cargo install cbindgen --version "$CBINDGEN_VERSION" --locked --quiet
+  fi
+}
+
+rust_components() {
+  if ! cargo clippy --version >/dev/null 2>&1 || ! cargo fmt --version >/dev/null 2>&1; then
+    echo "installing: clippy rustfmt"
+    rustup component add clippy rustfmt
+  fi
+}
+
+venv() {
+  if [ ! -x "$VENV/bin/pytest" ] || [ ! -x "$VENV/bin/mypy" ]; then
+    echo "installing: a venv in $VENV with pytest and mypy"
+    [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q 'pytest>=8' 'mypy>=1.10'
+  fi
+}
+
+groups=("$@")
+[ ${#groups[@]} -gt 0 ] || groups=(test)
+for group in "${groups[@]}"; do
+  case $group in
+    php-cli | demo) php_cli ;;
+    test) test_packages ;;
+    bench) bench_packages ;;
+    venv) ;;
+    *)
+      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench)" >&2
+      exit 2
+      ;;
+  esac
+done
+apt_install # the venv needs python3-venv first
+for group in "${groups[@]}"; do
+  case $group in
+    test)
+      cbindgen_pinned
+      rust_components
+      venv
+      ;;
+    venv) venv ;;
+  esac
+done
