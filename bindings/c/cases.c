@@ -115,7 +115,8 @@ bool json_whole(const cJSON *v, double min, double max, int64_t *out) {
 
 /* "OK", "ERR_AUTH", ...: the status it names without ISMS_, or -1. */
 int status_named(const cJSON *v) {
-  for (int32_t i = 0; cJSON_IsString(v) && i <= (int32_t)ISMS_ERR_INTERNAL; i++) {
+  /* Every status the library names: the first unnamed value ends the table. */
+  for (int32_t i = 0; cJSON_IsString(v) && strcmp(isms_status_name(i), "ISMS_UNKNOWN") != 0; i++) {
     const char *n = isms_status_name(i);
     if (strncmp(n, "ISMS_", 5) == 0 && strcmp(n + 5, v->valuestring) == 0) return (int)i;
   }

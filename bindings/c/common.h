@@ -153,5 +153,6 @@ void test_retries(void);
 void test_proxies(void);
 void test_threads(void);
 void test_fork(void);
+void test_guard(void);
 
 #endif

@@ -75,6 +75,7 @@ int main(void) {
   test_proxies();
   test_threads();
   test_fork();
+  test_guard();
 
   remove_tmpdir();
   printf("%d passed, %d failed\n", g_passed, g_failed);
