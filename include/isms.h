@@ -466,6 +466,14 @@ void isms_set_log_callback(IsmsLogCallback callback,
                            void *user_data);
 
 /*
+ Sets the most detailed level the log callback gets: 1 error, 2 warn,
+ 3 info, 4 debug; 0 goes back to the default (ISMS_LOG's level when that
+ is set, else info). Any other value gives ISMS_ERR_INVALID_ARGUMENT.
+ Bindings that filter lines themselves (Python's logging) set 4.
+ */
+enum IsmsStatus isms_set_log_level(int32_t level);
+
+/*
  Asks the gateway to generate a 6-digit code, put it in place of `%OTP%`
  in `message` and text it to the phone. Every argument is checked first
  (see the README's input rules); a refused one gives

@@ -14,6 +14,7 @@
 //!   library, so it may call any `isms_*` function, including
 //!   `isms_set_log_callback`; it must not fork.
 
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use crate::fork::section;
@@ -54,6 +55,20 @@ pub type LogHook = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
 
 static HOOK: RwLock<Option<LogHook>> = RwLock::new(None);
 
+/// The most detailed level the callback gets when set by
+/// [`set_log_level`]; 0: not set (then `ISMS_LOG`, else info).
+static CALLBACK_LEVEL: AtomicI32 = AtomicI32::new(0);
+
+/// Sets the most detailed level the callback gets (1 error to 4 debug); 0
+/// goes back to `ISMS_LOG`'s, else info. Other values are refused.
+pub fn set_log_level(level: i32) -> bool {
+    if !(0..=4).contains(&level) {
+        return false;
+    }
+    CALLBACK_LEVEL.store(level, Ordering::Relaxed);
+    true
+}
+
 /// `ISMS_LOG`, read once.
 fn env_level() -> Option<LogLevel> {
     static LEVEL: OnceLock<Option<LogLevel>> = OnceLock::new();
@@ -81,6 +96,10 @@ pub fn enabled(level: LogLevel) -> bool {
             .unwrap_or_else(PoisonError::into_inner)
             .is_some()
     });
+    let set_level = CALLBACK_LEVEL.load(Ordering::Relaxed);
+    if hook_set && set_level > 0 {
+        return level as i32 <= set_level;
+    }
     match (hook_set, env_level()) {
         (true, Some(max)) => level <= max,
         (true, None) => level <= LogLevel::Info,

@@ -4,7 +4,8 @@ use std::ffi::{c_char, c_void, CString};
 use std::sync::Arc;
 
 use super::macros::ffi_panic_boundary;
-use crate::log::{set_log_hook, LogLevel};
+use super::IsmsStatus;
+use crate::log::{set_log_hook, set_log_level, LogLevel};
 
 /// A log callback: `level` is 1 error, 2 warn, 3 info, 4 debug; `line` is
 /// UTF-8, valid only during the call; `user_data` is what was passed to
@@ -43,5 +44,20 @@ pub unsafe extern "C" fn isms_set_log_callback(callback: IsmsLogCallback, user_d
             // with a NUL-terminated line and the caller's user_data.
             unsafe { callback(level as i32, line.as_ptr(), user_data as *mut c_void) };
         })));
+    })
+}
+
+/// Sets the most detailed level the log callback gets: 1 error, 2 warn,
+/// 3 info, 4 debug; 0 goes back to the default (ISMS_LOG's level when that
+/// is set, else info). Any other value gives ISMS_ERR_INVALID_ARGUMENT.
+/// Bindings that filter lines themselves (Python's logging) set 4.
+#[no_mangle]
+pub extern "C" fn isms_set_log_level(level: i32) -> IsmsStatus {
+    ffi_panic_boundary!(IsmsStatus::ISMS_ERR_INTERNAL, {
+        if set_log_level(level) {
+            IsmsStatus::ISMS_OK
+        } else {
+            IsmsStatus::ISMS_ERR_INVALID_ARGUMENT
+        }
     })
 }

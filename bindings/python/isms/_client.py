@@ -9,7 +9,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from . import _lib
+from . import _lib, _log
 from ._results import Balance, SendResult, VerifyResult
 from ._status import ERRORS, InvalidArgumentError, IsmsError, MessageType, RateLimitedError, Status
 
@@ -192,6 +192,7 @@ class Client:
         del password
         handle = None
         if refusal is None:
+            _log.sync_level()
             buffer = ctypes.create_string_buffer(secret or b"")
             del secret
             try:

@@ -18,6 +18,8 @@ import threading
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_uint32, c_void_p
 from pathlib import Path
 
+from . import _log
+
 ABI_MAJOR = 1
 """The library ABI this package is written for (the SONAME's major)."""
 
@@ -100,6 +102,8 @@ _SIGNATURES = {
     "isms_balance": (POINTER(BalanceResult), [c_void_p]),
     "isms_balance_result_free": (None, [POINTER(BalanceResult)]),
     "isms_status_name": (c_char_p, [c_int32]),
+    "isms_set_log_callback": (None, [_log.CALLBACK, c_void_p]),
+    "isms_set_log_level": (c_int, [c_int32]),
     "isms_version": (c_char_p, []),
 }
 
@@ -165,5 +169,7 @@ def lib() -> ctypes.CDLL:
     if _lib is None:
         with _lock:
             if _lib is None:
-                _lib = _open()
+                loaded = _open()
+                _log.install(loaded)
+                _lib = loaded
     return _lib
