@@ -28,7 +28,7 @@ use FFI\CData;
 final class Client
 {
     /** The option keys the constructor knows, in the order they are applied. */
-    private const OPTIONS = ['endpoint', 'timeout', 'ca_file', 'proxy', 'guard_limits', 'guard', 'allowed_countries'];
+    private const OPTIONS = ['endpoint', 'timeout', 'ca_file', 'proxy', 'guard_limits', 'guard', 'allowed_countries', 'logger'];
 
     /**
      * The one table of 'guard_limits' keys: [IsmsGuardLimit value, whether it is seconds].
@@ -45,6 +45,9 @@ final class Client
     /** The largest uint32_t, the C type of the timeout (ms) and the interval. */
     private const UINT32_MAX = 0xFFFFFFFF;
 
+    /** The 'logger' option: any object with a PSR-3 log($level, $message, array $context) method. */
+    private ?object $logger = null;
+
     /** The library's IsmsClient; null only if the constructor never ran. */
     private ?CData $handle = null;
 
@@ -60,7 +63,9 @@ final class Client
      *        'guard': the guard's store ('memory:', 'sqlite:PATH', 'redis://...'), null for off;
      *        'guard_limits': code_attempts, code_lifetime, resend_cooldown, sends_per_window,
      *        send_window, failures_per_hour (seconds rounded up; counts are integers; 0 = off);
-     *        'allowed_countries': calling codes sends may go to (an array, or one comma-separated string).
+     *        'allowed_countries': calling codes sends may go to (an array, or one comma-separated string);
+     *        'logger': any PSR-3 style object (log($level, $message, array $context)): one line per
+     *        call, written from PHP (operation, masked number, status, HTTP status, ms), never a secret.
      *        Sensitive: a proxy URL may carry credentials.
      *
      * @throws InvalidArgumentException naming the argument or setting that was refused, and why
@@ -123,6 +128,7 @@ final class Client
         MessageType|int $type = MessageType::Auto,
         ?string $senderId = null,
     ): SendResult {
+        $started = hrtime(true);
         $result = self::copy(
             Library::ffi()->isms_send_otp(
                 $this->handle,
@@ -139,6 +145,7 @@ final class Client
             'code',
             'retry_after_s',
         );
+        $this->log('send', $countryCode, $mobile, $result, $started);
         self::status($result);
         return new SendResult($result['uuid'], $result['sms_id'], $result['mobile'], $result['code'], $result['http_status']);
     }
@@ -168,6 +175,7 @@ final class Client
         ?int $interval = null,
         ?string $senderId = null,
     ): VerifyResult {
+        $started = hrtime(true);
         $result = self::copy(
             Library::ffi()->isms_verify_otp(
                 $this->handle,
@@ -186,6 +194,7 @@ final class Client
             'retry_after_s',
             'attempts_left',
         );
+        $this->log('verify', $countryCode, $mobile, $result, $started);
         $status = self::status($result, Status::OtpIncorrect, Status::OtpExpired, Status::TooManyAttempts);
         return new VerifyResult(
             $status === Status::Ok,
@@ -207,6 +216,7 @@ final class Client
      */
     public function balance(): Balance
     {
+        $started = hrtime(true);
         $result = self::copy(
             Library::ffi()->isms_balance($this->handle),
             'isms_balance_result_free',
@@ -215,6 +225,7 @@ final class Client
             'expiration',
             'expiration_iso',
         );
+        $this->log('balance', null, null, $result, $started);
         self::status($result);
         return new Balance(
             $result['balance'],
@@ -262,6 +273,13 @@ final class Client
                 continue;
             }
             $value = $options[$name];
+            if ($name === 'logger') {
+                if ($value !== null && (!is_object($value) || !method_exists($value, 'log'))) {
+                    throw new InvalidArgumentException('logger: expected an object with a PSR-3 log($level, $message, array $context) method, got ' . get_debug_type($value));
+                }
+                $this->logger = $value;
+                continue;
+            }
             $status = match ($name) {
                 'timeout' => $ffi->isms_client_set_timeout_ms($this->handle, self::milliseconds($value)),
                 'endpoint' => $ffi->isms_client_set_endpoint($this->handle, self::option($name, $value)),
@@ -326,6 +344,56 @@ final class Client
             }
         }
         return self::text('allowed_countries', implode(',', $value));
+    }
+
+    /**
+     * One line for the 'logger' option: operation, masked number, status
+     * name, HTTP status, milliseconds; PSR-3 level error for Internal, else
+     * info. Built from those values only, never from a message or a reply.
+     *
+     * @param array<string, mixed> $result from copy()
+     */
+    private function log(string $operation, ?string $countryCode, ?string $mobile, #[\SensitiveParameter] array $result, int $started): void
+    {
+        if ($this->logger === null) {
+            return;
+        }
+        $ms = intdiv(hrtime(true) - $started, 1_000_000);
+        $status = Status::tryFrom($result['status']) ?? Status::Internal;
+        $name = $status->cName();
+        $number = $countryCode === null || $mobile === null ? '-' : self::maskNumber($countryCode, $mobile);
+        $this->logger->log(
+            $status === Status::Internal ? 'error' : 'info',
+            sprintf('%s %s %s http=%d ms=%d', $operation, $number, $name, $result['http_status'], $ms),
+            ['operation' => $operation, 'status' => $name, 'http_status' => $result['http_status'], 'ms' => $ms],
+        );
+    }
+
+    /**
+     * A number as the library's log masks it: +CC, the first two and last
+     * three digits of the mobile, a * for every other digit (+6012****789);
+     * five digits or fewer keep only the last two. The mobile is read as the
+     * input rule reads it (separators, a leading +CC or 00CC, one trunk 0).
+     *
+     * @internal public for the tests
+     */
+    public static function maskNumber(string $countryCode, #[\SensitiveParameter] string $mobile): string
+    {
+        $cc = preg_replace('/^(\+|00)/', '', $countryCode) ?? '';
+        $digits = preg_replace('/[ \-.()]/', '', $mobile) ?? '';
+        foreach (['+' . $cc, '00' . $cc] as $prefix) {
+            if ($cc !== '' && str_starts_with($digits, $prefix)) {
+                $digits = substr($digits, strlen($prefix));
+                break;
+            }
+        }
+        if (str_starts_with($digits, '0')) {
+            $digits = substr($digits, 1);
+        }
+        $digits = preg_replace('/\D/', '', $digits) ?? '';
+        $n = strlen($digits);
+        [$head, $tail] = $n > 5 ? [2, 3] : [0, min(2, $n)];
+        return '+' . $cc . substr($digits, 0, $head) . str_repeat('*', $n - $head - $tail) . ($tail > 0 ? substr($digits, -$tail) : '');
     }
 
     private function free(): void

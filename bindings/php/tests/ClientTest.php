@@ -22,7 +22,7 @@ final class ClientTest extends IsmsTestCase
     /** @return iterable<string, array{array<mixed>, string}> */
     public function badOptions(): iterable
     {
-        yield 'unknown key' => [['endpiont' => 'x'], 'options: unknown key "endpiont" (known: endpoint, timeout, ca_file, proxy, guard_limits, guard, allowed_countries)'];
+        yield 'unknown key' => [['endpiont' => 'x'], 'options: unknown key "endpiont" (known: endpoint, timeout, ca_file, proxy, guard_limits, guard, allowed_countries, logger)'];
         yield 'list instead of keys' => [['https://x'], 'options: unknown key "0"'];
         yield 'endpoint not a string' => [['endpoint' => 42], 'endpoint: expected a string or null, got int'];
         yield 'endpoint with NUL' => [['endpoint' => "https://127.0.0.1/\0x"], 'endpoint: must not contain a NUL byte'];
@@ -219,7 +219,7 @@ final class ClientTest extends IsmsTestCase
             static fn (\ReflectionProperty $p): string => $p->getName(),
             (new \ReflectionClass($client))->getProperties(),
         );
-        self::assertSame(['handle', 'username'], $props);
+        self::assertSame(['logger', 'handle', 'username'], $props);
         self::assertSame(Sandbox::username(), (new \ReflectionProperty($client, 'username'))->getValue($client));
         self::assertSame(['username' => Sandbox::username(), 'open' => true], $client->__debugInfo());
     }
