@@ -35,10 +35,13 @@ $(C_DEMO): examples/demo.c include/isms.h | build
 	mkdir -p target/c
 	$(CC) $(CFLAGS) -Iinclude $< -L$(LIBDIR) -Wl,-rpath,'$$ORIGIN/../lib' -lisms -o $@
 
-demo: build php-cli $(C_DEMO)
+demo: build php-cli $(C_DEMO) target/cpp/demo
 	$(SANDBOX) $(C_DEMO)
+	$(SANDBOX) target/cpp/demo
 	$(SANDBOX) env PYTHONPATH=bindings/python python3 examples/demo.py
 	$(SANDBOX) php $(PHP_CLI_INI) examples/demo.php
+	@echo "--- the isms command: a balance check for monitoring (Nagios format)"
+	$(SANDBOX) sh -c 'target/release/isms balance --warn-below 50 --warn-days 30 --format nagios; echo "exit status $$?"' 
 
 # ---- tests ---------------------------------------------------------------
 

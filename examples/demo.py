@@ -56,6 +56,33 @@ def main() -> int:
         # 5. What is left on the account.
         balance = client.balance()
         print(f"5. balance: {balance.balance:.1f} credits, expiring {balance.expiration} ({balance.expiration_date})")
+
+    # 6. The guard: limits that make the login form safe by configuration.
+    with isms.Client(
+        os.environ.get("ISMS_USERNAME", "demo"),
+        os.environ.get("ISMS_PASSWORD", "demo-secret"),
+        endpoint=os.environ.get("ISMS_ENDPOINT"),
+        ca_file=os.environ.get("ISMS_CA_FILE"),
+        guard="memory:",
+        guard_limits={"code_attempts": 3},
+    ) as guarded:
+        number = "012-345 6790"
+        sent = guarded.send_otp(number, COUNTRY, "Your demo login code is %OTP%.")
+        try:
+            guarded.send_otp(number, COUNTRY, "Your demo login code is %OTP%.")
+            print("6. guard: a quick resend was NOT refused")
+            return 1
+        except isms.RateLimitedError as e:
+            print(f"6. guard: a resend at once is refused, nothing sent: retry in {e.retry_after:.0f} s")
+        assert sent.code is not None
+        wrong = "111111" if sent.code == "000000" else "000000"
+        for _ in range(3):
+            check = guarded.verify_otp(number, COUNTRY, wrong, sent.sms_id, sent.uuid)
+            print(f"   guard: wrong code -> {check.status}, {check.attempts_left} attempts left")
+        check = guarded.verify_otp(number, COUNTRY, sent.code, sent.sms_id, sent.uuid)
+        print(f"   guard: now even the right code -> verified={check.verified} {check.status} (locked)")
+        if check.verified or check.status is not isms.Status.ERR_TOO_MANY_ATTEMPTS:
+            return 1
     print("demo: the whole flow worked")
     return 0
 
