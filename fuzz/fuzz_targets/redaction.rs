@@ -3,7 +3,8 @@
 //! built here, not by the library: plain, percent-encoded with upper-case
 //! hex, and form-encoded (space as `+`). What is checked is every stretch of
 //! the output between two `[redacted]` marks, so a password that happens to
-//! be part of the mark itself does not count.
+//! be part of the mark itself does not count. Forms also include
+//! lower-case hex.
 //!
 //! Input: the password, then text pieces, separated by 0x1F; the first byte
 //! of each piece picks the form of the password that follows it.
@@ -48,8 +49,17 @@ fuzz_target!(|data: &[u8]| {
             );
         }
     }
-    // Nothing else is touched: a text without the password comes back as it was.
-    if forms.iter().all(|form| !text.contains(form.as_str())) {
+    // Nothing else is touched: a text with no escape in it (`%`, `&`, `\`,
+    // `+` start the encoded forms the library decodes) that shares no piece
+    // of a few bytes with the password (partial echoes and cut-off tails are
+    // redacted too) comes back as it was.
+    let piece = secret.len().div_ceil(2).clamp(1, 4);
+    let escapes = text.contains(['%', '&', '\\', '+']);
+    let shares_a_piece = secret
+        .as_bytes()
+        .windows(piece)
+        .any(|w| text.as_bytes().windows(w.len()).any(|t| t == w));
+    if !escapes && !shares_a_piece {
         assert_eq!(shown, text);
     }
 });
