@@ -79,8 +79,13 @@ fn starts_in_process_and_stops_on_drop() {
         assert!(refused(port), "port {port} still open");
     }
     // The open connection was cut: end of stream (or an error), not a wait.
+    let cut = Instant::now();
     let mut rest = Vec::new();
     let _ = idle.read_to_end(&mut rest);
+    assert!(
+        cut.elapsed() < Duration::from_secs(5),
+        "the open connection lived on"
+    );
     assert!(!dir.exists(), "the temporary state dir was left behind");
 }
 
@@ -177,10 +182,13 @@ fn counts_per_uuid_and_number() {
     assert_eq!(all["send_by_number"]["+15"], 1);
 }
 
-/// Runs `bash -c script` with `vars` set; its stdout, or a panic with stderr.
-fn bash(script: &str, vars: &[(&str, &str)]) -> std::process::Output {
+/// Runs `bash -c script` in `dir` with `vars` set.
+fn bash(script: &str, dir: &Path, vars: &[(&str, &str)]) -> std::process::Output {
     let mut cmd = Command::new("bash");
-    cmd.arg("-c").arg(script).stdin(Stdio::null());
+    cmd.arg("-c")
+        .arg(script)
+        .current_dir(dir)
+        .stdin(Stdio::null());
     for (k, v) in vars {
         cmd.env(k, v);
     }
@@ -243,7 +251,11 @@ fn env_script_sources_back_exactly() {
     .unwrap();
     let file = sb.state_dir().join("env.sh");
     sb.write_env_file(&file).unwrap();
-    let out = bash(r#". "$F" && env -0"#, &[("F", file.to_str().unwrap())]);
+    let out = bash(
+        r#". "$F" && env -0"#,
+        sb.state_dir(),
+        &[("F", file.to_str().unwrap())],
+    );
     assert!(
         out.status.success(),
         "{}",
