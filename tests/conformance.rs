@@ -316,26 +316,10 @@ const VERIFY_ARGS: &[&str] = &[
     "sender_id",
 ];
 
+/// One query component decoded with the sandbox's decoder, strictly: every
+/// `%` must start a `%XX` escape and the bytes must be UTF-8.
 fn pct_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let v = s
-                    .get(i + 1..i + 3)
-                    .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    .expect("percent escape");
-                out.push(v);
-                i += 2;
-            }
-            c => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).expect("UTF-8 on the wire")
+    isms_sandbox::try_url_decode(s).expect("percent escapes and UTF-8 on the wire")
 }
 
 /// Every parameter of a query string, decoded; a repeated name is an error.

@@ -3,7 +3,7 @@
 use std::thread::sleep;
 use std::time::Duration;
 
-use crate::gateway::{format_mobile, Reply, Sandbox};
+use crate::gateway::{format_mobile, Gateway, Reply};
 use crate::http::{json_response, response, send, text_response, Conn};
 use crate::util::{random_otp, random_uuid};
 
@@ -52,12 +52,12 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 pub fn apply(
     mode: &str,
     conn: &mut dyn Conn,
-    sb: &Sandbox,
+    sb: &Gateway,
     tag: Option<&str>,
     query: &str,
     close: bool,
 ) -> bool {
-    let normal = |sb: &Sandbox| json_response(200, &sb.gateway(query, tag).to_json(), close);
+    let normal = |sb: &Gateway| json_response(200, &sb.gateway(query, tag).to_json(), close);
     let out = match mode {
         "http500" => text_response(500, "Internal Server Error", close),
         "http503" => text_response(503, "Service Unavailable", close),

@@ -1,10 +1,12 @@
 //! The fake gateway: account state, send / verify / balance, request log, admin endpoints.
 
+use std::collections::{BTreeMap, HashMap};
 use std::fs::OpenOptions;
 use std::io::Write;
+use std::net::{Shutdown, TcpStream};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -22,7 +24,8 @@ pub struct Config {
     pub idle_timeout: Duration,
 }
 
-#[derive(Clone, Copy, Default)]
+/// The listeners' ports (`0` in [`crate::Options`]: any free port).
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
 pub struct Ports {
     pub https: u16,
     pub http: u16,
@@ -108,12 +111,23 @@ struct State {
     outbox: Vec<(Option<String>, Reply)>,
 }
 
-pub struct Sandbox {
+pub struct Gateway {
     pub cfg: Config,
     pub ports: Ports,
     pub counters: Counters,
     start: Instant,
     state: Mutex<State>,
+    control: Control,
+}
+
+/// What stopping needs: the flag the accept loops check, the open
+/// connections to cut, and the condition `wait_stopped` sleeps on.
+#[derive(Default)]
+struct Control {
+    stopping: AtomicBool,
+    conns: Mutex<HashMap<u64, TcpStream>>,
+    stopped: Mutex<bool>,
+    cv: Condvar,
 }
 
 /// Which requests an admin query is about.
@@ -199,7 +213,7 @@ pub fn cost(text: &str, sms_type: u32) -> u64 {
     (text.chars().count() as u64).div_ceil(per).max(1)
 }
 
-impl Sandbox {
+impl Gateway {
     pub fn new(cfg: Config, ports: Ports) -> Self {
         let state = State {
             balance: cfg.balance,
@@ -209,12 +223,75 @@ impl Sandbox {
             otps: Vec::new(),
             outbox: Vec::new(),
         };
-        Sandbox {
+        Gateway {
             cfg,
             ports,
             counters: Counters::default(),
             start: Instant::now(),
             state: Mutex::new(state),
+            control: Control::default(),
+        }
+    }
+
+    /// Whether `stop` was called: accept loops then leave.
+    pub fn stopping(&self) -> bool {
+        self.control.stopping.load(Ordering::SeqCst)
+    }
+
+    /// Remembers an open connection so that `stop` can cut it.
+    pub fn track(&self, id: u64, stream: &TcpStream) {
+        let Ok(clone) = stream.try_clone() else {
+            return;
+        };
+        let mut conns = self.control.conns.lock().unwrap_or_else(|e| e.into_inner());
+        if self.stopping() {
+            let _ = clone.shutdown(Shutdown::Both);
+        } else {
+            conns.insert(id, clone);
+        }
+    }
+
+    pub fn untrack(&self, id: u64) {
+        let mut conns = self.control.conns.lock().unwrap_or_else(|e| e.into_inner());
+        conns.remove(&id);
+    }
+
+    /// Stops serving: wakes the accept loops (which then close their
+    /// listeners), cuts every open connection, and wakes `wait_stopped`.
+    pub fn stop(&self) {
+        if !self.control.stopping.swap(true, Ordering::SeqCst) {
+            let p = self.ports;
+            for port in [p.https, p.http, p.proxy, p.socks, p.drop] {
+                let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+                let _ = TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+            }
+            let conns =
+                std::mem::take(&mut *self.control.conns.lock().unwrap_or_else(|e| e.into_inner()));
+            for c in conns.values() {
+                let _ = c.shutdown(Shutdown::Both);
+            }
+        }
+        *self
+            .control
+            .stopped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = true;
+        self.control.cv.notify_all();
+    }
+
+    /// Blocks until `stop` was called (by `/_sandbox/shutdown`, say).
+    pub fn wait_stopped(&self) {
+        let mut stopped = self
+            .control
+            .stopped
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        while !*stopped {
+            stopped = self
+                .control
+                .cv
+                .wait(stopped)
+                .unwrap_or_else(|e| e.into_inner());
         }
     }
 
@@ -505,6 +582,37 @@ impl Sandbox {
                     json!({"ok": true, "balance": format!("{:.1}", st.balance)}).to_string(),
                 ))
             }
+            "counts" => {
+                let st = self.lock();
+                let mut counts: [BTreeMap<String, u64>; 3] = Default::default();
+                for r in st.requests.iter().filter(|r| filter.matches(&r.tag)) {
+                    let q = parse_query(&r.query);
+                    let number = || {
+                        let cc = param(&q, "country_code").unwrap_or("");
+                        format!("+{cc}{}", param(&q, "mobile").unwrap_or(""))
+                    };
+                    match param(&q, "method") {
+                        None => *counts[0].entry(number()).or_default() += 1,
+                        Some("verify") => {
+                            if let Some(uuid) = param(&q, "uuid").filter(|u| !u.is_empty()) {
+                                *counts[1].entry(uuid.to_string()).or_default() += 1;
+                            }
+                            *counts[2].entry(number()).or_default() += 1;
+                        }
+                        Some(_) => {}
+                    }
+                }
+                let [send, by_uuid, verify] = counts;
+                Some((
+                    200,
+                    json!({
+                        "verify_by_uuid": by_uuid,
+                        "send_by_number": send,
+                        "verify_by_number": verify,
+                    })
+                    .to_string(),
+                ))
+            }
             "shutdown" => Some((200, json!({"ok": true}).to_string())),
             _ => None,
         }
@@ -515,10 +623,10 @@ impl Sandbox {
 mod tests {
     use super::*;
 
-    fn sandbox() -> Sandbox {
+    fn sandbox() -> Gateway {
         let dir = std::env::temp_dir().join(format!("isms-sandbox-unit-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
-        Sandbox::new(
+        Gateway::new(
             Config {
                 state_dir: dir,
                 username: "demo".into(),

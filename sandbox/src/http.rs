@@ -6,7 +6,7 @@ use std::net::TcpStream;
 use std::os::fd::AsRawFd;
 
 use crate::faults;
-use crate::gateway::{Listener, Sandbox};
+use crate::gateway::{Gateway, Listener};
 use rustls::{ServerConnection, StreamOwned};
 
 /// Largest request head accepted.
@@ -295,7 +295,7 @@ pub fn route(path: &str) -> Route<'_> {
 }
 
 /// Serves requests on one https/http connection until it closes.
-pub fn serve(conn: &mut dyn Conn, sb: &Sandbox, conn_id: u64, listener: Listener) {
+pub fn serve(conn: &mut dyn Conn, sb: &Gateway, conn_id: u64, listener: Listener) {
     let mut buf = Vec::new();
     loop {
         let req = match read_request(conn, &mut buf, true) {
@@ -315,7 +315,8 @@ pub fn serve(conn: &mut dyn Conn, sb: &Sandbox, conn_id: u64, listener: Listener
                     let ok = send(conn, &json_response(status, &body, close)).is_ok();
                     if name == "shutdown" {
                         conn.close_clean();
-                        std::process::exit(0);
+                        sb.stop();
+                        return;
                     }
                     ok
                 }

@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, Shutdown, SocketAddr, TcpStream};
 use std::thread;
 use std::time::Duration;
 
-use crate::gateway::{Listener, Sandbox};
+use crate::gateway::{Gateway, Listener};
 use crate::http::{read_request, set_linger_zero, text_response, ReadOutcome};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -96,7 +96,7 @@ fn refuse(client: &mut TcpStream, status: u16, msg: &str) {
 }
 
 /// One connection to the HTTP proxy: `CONNECT host:port` or an absolute-URI request.
-pub fn serve_http_proxy(mut client: TcpStream, sb: &Sandbox) {
+pub fn serve_http_proxy(mut client: TcpStream, sb: &Gateway) {
     let mut buf = Vec::new();
     let req = match read_request(&mut client, &mut buf, false) {
         ReadOutcome::Request(r) => r,
@@ -177,11 +177,11 @@ fn socks_reply(client: &mut TcpStream, code: u8, bound: Option<SocketAddr>) -> i
 }
 
 /// One SOCKS5 connection: no-auth method, CONNECT command, IPv4 / domain / IPv6.
-pub fn serve_socks(mut client: TcpStream, sb: &Sandbox) {
+pub fn serve_socks(mut client: TcpStream, sb: &Gateway) {
     let _ = socks(&mut client, sb);
 }
 
-fn socks(client: &mut TcpStream, sb: &Sandbox) -> io::Result<()> {
+fn socks(client: &mut TcpStream, sb: &Gateway) -> io::Result<()> {
     let mut hello = [0u8; 2];
     client.read_exact(&mut hello)?;
     if hello[0] != 5 {

@@ -103,29 +103,62 @@ fn format_date(y: i64, m: u32, d: u32) -> String {
     format!("{d:02} {} {y}", MONTHS[(m as usize).saturating_sub(1) % 12])
 }
 
-/// Percent-decodes one query component, `+` meaning space. Bad escapes stay as they are.
-pub fn url_decode(s: &str) -> String {
+/// Percent-decodes one query component (`+` meaning space) to bytes; the
+/// second value tells whether every `%` began a valid `%XX` escape (a bad
+/// escape is kept as it is).
+fn decode_bytes(s: &str) -> (Vec<u8>, bool) {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
+    let mut clean = true;
     let mut i = 0;
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                let hex = |c: u8| (c as char).to_digit(16);
-                match (hex(b[i + 1]), hex(b[i + 2])) {
+            b'%' => {
+                let hex = |c: Option<&u8>| c.and_then(|&c| (c as char).to_digit(16));
+                match (hex(b.get(i + 1)), hex(b.get(i + 2))) {
                     (Some(h), Some(l)) => {
                         out.push((h * 16 + l) as u8);
                         i += 2;
                     }
-                    _ => out.push(b'%'),
+                    _ => {
+                        clean = false;
+                        out.push(b'%');
+                    }
                 }
             }
             c => out.push(c),
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    (out, clean)
+}
+
+/// Percent-decodes one query component, `+` meaning space, as the gateway
+/// does: bad escapes stay as they are, invalid UTF-8 becomes U+FFFD.
+pub fn url_decode(s: &str) -> String {
+    String::from_utf8_lossy(&decode_bytes(s).0).into_owned()
+}
+
+/// A query component that is not well formed: a `%` without two hex digits
+/// after it, or bytes that are not UTF-8 once decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadEncoding(pub String);
+
+impl std::fmt::Display for BadEncoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "badly percent-encoded query component: {:?}", self.0)
+    }
+}
+
+impl std::error::Error for BadEncoding {}
+
+/// The strict form of [`url_decode`]: what a well-behaved client must send.
+pub fn try_url_decode(s: &str) -> Result<String, BadEncoding> {
+    match decode_bytes(s) {
+        (bytes, true) => String::from_utf8(bytes).map_err(|_| BadEncoding(s.to_string())),
+        (_, false) => Err(BadEncoding(s.to_string())),
+    }
 }
 
 /// Decoded `name=value` pairs in order of appearance.
@@ -171,6 +204,16 @@ mod tests {
     fn decoding() {
         assert_eq!(url_decode("Your+OTP+is+%25OTP%25"), "Your OTP is %OTP%");
         assert_eq!(url_decode("%E4%BD%A0%zz%4"), "你%zz%4");
+        assert_eq!(url_decode("a%4"), "a%4");
+        assert_eq!(url_decode("%41%"), "A%");
+        assert_eq!(
+            try_url_decode("s3cr%26t%3Dpa%25ss+word%2B1").unwrap(),
+            "s3cr&t=pa%ss word+1"
+        );
+        assert!(try_url_decode("%zz").is_err());
+        assert!(try_url_decode("%4").is_err());
+        assert!(try_url_decode("%FF").is_err());
+        assert_eq!(url_decode("%FF"), "\u{fffd}");
         let p = parse_query("a=1&b=&c&a=2");
         assert_eq!(param(&p, "a"), Some("2"));
         assert_eq!(param(&p, "b"), Some(""));

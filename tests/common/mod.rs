@@ -1,10 +1,10 @@
-//! A private sandbox gateway per test: started on free loopback ports,
-//! stopped when dropped. Shared by the integration tests and the benchmark.
+//! A private sandbox gateway per test, started in this process (the
+//! isms-sandbox library) on free loopback ports and stopped when dropped.
+//! Shared by the integration tests and the benchmark.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -12,23 +12,8 @@ use serde_json::Value;
 pub const PASSWORD: &str = "s3cr&t=pa%ss word+1";
 
 pub struct Sandbox {
-    child: Child,
-    dir: PathBuf,
+    running: isms_sandbox::Running,
     pub state: Value,
-}
-
-fn sandbox_binary() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    for profile in ["release", "debug"] {
-        let bin = target.join(profile).join("isms-sandbox");
-        if bin.exists() {
-            return bin;
-        }
-    }
-    panic!("isms-sandbox is not built: run `make build` (or `cargo build --release --workspace`)");
 }
 
 impl Sandbox {
@@ -36,46 +21,26 @@ impl Sandbox {
         Sandbox::start_with(&[])
     }
 
+    /// Extra sandbox options, as on its command line (e.g. `["--idle-timeout", "1"]`).
     pub fn start_with(args: &[&str]) -> Sandbox {
-        let dir = std::env::temp_dir().join(format!(
-            "isms-test-{}-{:?}-{}",
-            std::process::id(),
-            std::thread::current().id(),
-            Instant::now().elapsed().as_nanos() ^ rand_suffix()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let child = Command::new(sandbox_binary())
-            .arg("--state-dir")
-            .arg(&dir)
-            .arg("--quiet")
-            // Characters that break a query string unless percent-encoded.
-            .args(["--password", PASSWORD])
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start isms-sandbox");
-        let mut sandbox = Sandbox {
-            child,
-            dir,
-            state: Value::Null,
-        };
-        let state_file = sandbox.dir.join("sandbox.json");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(text) = std::fs::read_to_string(&state_file) {
-                if let Ok(state) = serde_json::from_str::<Value>(&text) {
-                    sandbox.state = state;
-                    break;
-                }
-            }
-            assert!(Instant::now() < deadline, "the sandbox did not start");
-            if let Ok(Some(status)) = sandbox.child.try_wait() {
-                panic!("the sandbox exited: {status}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        // Characters that break a query string unless percent-encoded.
+        let mut all = vec!["--quiet", "--password", PASSWORD];
+        all.extend_from_slice(args);
+        let mut options = isms_sandbox::parse_args(all)
+            .expect("sandbox options")
+            .options;
+        if !args.iter().any(|a| a.starts_with("--state-dir")) {
+            // A fresh temporary directory, removed with the sandbox.
+            options.state_dir = None;
         }
-        sandbox
+        let running = isms_sandbox::Sandbox::start(options).expect("start the sandbox");
+        let state = running.info();
+        Sandbox { running, state }
+    }
+
+    /// The sandbox itself (state dir, outbox file, environment, shutdown).
+    pub fn running(&self) -> &isms_sandbox::Running {
+        &self.running
     }
 
     pub fn port(&self, name: &str) -> u64 {
@@ -178,19 +143,6 @@ impl Sandbox {
             .as_array()
             .unwrap()
             .clone()
-    }
-}
-
-fn rand_suffix() -> u128 {
-    use std::hash::{BuildHasher, RandomState};
-    u128::from(RandomState::new().hash_one(0u8))
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

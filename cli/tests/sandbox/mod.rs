@@ -1,13 +1,11 @@
-//! A private sandbox gateway per test, started from the `isms-sandbox`
-//! binary (built by `cargo build --workspace`) on free loopback ports and
-//! stopped when dropped. The only place the tests start it.
+//! A private sandbox gateway per test, started in this process (the
+//! isms-sandbox library) on free loopback ports and stopped when dropped.
+//! The only place the tests start it.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -16,27 +14,8 @@ use serde_json::Value;
 pub const PASSWORD: &str = "s3cr&t=pa%ss word+1";
 
 pub struct Sandbox {
-    child: Child,
-    dir: PathBuf,
+    _running: isms_sandbox::Running,
     state: Value,
-}
-
-/// `isms-sandbox` next to the `isms` binary under test, else in the other profile.
-fn sandbox_binary() -> PathBuf {
-    let isms = Path::new(env!("CARGO_BIN_EXE_isms"));
-    let profile_dir = isms.parent().expect("the isms binary has a folder");
-    let target = profile_dir
-        .parent()
-        .expect("the profile folder has a parent");
-    let candidates = [
-        profile_dir.join("isms-sandbox"),
-        target.join("release/isms-sandbox"),
-        target.join("debug/isms-sandbox"),
-    ];
-    candidates
-        .into_iter()
-        .find(|bin| bin.exists())
-        .expect("isms-sandbox is not built: run `cargo build --workspace` (or `make build`) first")
 }
 
 impl Sandbox {
@@ -46,43 +25,18 @@ impl Sandbox {
 
     /// Extra options, e.g. `["--balance", "81", "--expiration", "05 Dec 2026"]`.
     pub fn start_with(args: &[&str]) -> Sandbox {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "isms-cli-test-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let child = Command::new(sandbox_binary())
-            .arg("--state-dir")
-            .arg(&dir)
-            .arg("--quiet")
-            .args(["--password", PASSWORD])
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start isms-sandbox");
-        let mut sandbox = Sandbox {
-            child,
-            dir,
-            state: Value::Null,
-        };
-        let state_file = sandbox.dir.join("sandbox.json");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(text) = std::fs::read_to_string(&state_file) {
-                if let Ok(state) = serde_json::from_str::<Value>(&text) {
-                    sandbox.state = state;
-                    return sandbox;
-                }
-            }
-            assert!(Instant::now() < deadline, "the sandbox did not start");
-            if let Ok(Some(status)) = sandbox.child.try_wait() {
-                panic!("the sandbox exited: {status}");
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        let mut all = vec!["--quiet", "--password", PASSWORD];
+        all.extend_from_slice(args);
+        let mut options = isms_sandbox::parse_args(all)
+            .expect("sandbox options")
+            .options;
+        // A fresh temporary directory, removed with the sandbox.
+        options.state_dir = None;
+        let running = isms_sandbox::Sandbox::start(options).expect("start the sandbox");
+        let state = running.info();
+        Sandbox {
+            _running: running,
+            state,
         }
     }
 
@@ -154,13 +108,5 @@ impl Sandbox {
             .as_array()
             .unwrap()
             .clone()
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
