@@ -206,7 +206,7 @@ ASAN_OPTIONS_TEST := detect_leaks=1:abort_on_error=0:exitcode=86:strict_string_c
 asan-test: build
 	RUSTC_BOOTSTRAP=1 RUSTFLAGS="$(ASAN_RUSTFLAGS)" CARGO_PROFILE_RELEASE_LTO=false \
 	  CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-	  cargo build --release --lib -p isms --target $(ASAN_TARGET) --target-dir target/asan
+	  cargo build --release -p isms-capi --target $(ASAN_TARGET) --target-dir target/asan
 	mkdir -p $(ASAN_DIR)/c $(ASAN_DIR)/lib
 	ln -sf ../release/libisms.so $(ASAN_DIR)/lib/libisms.so.$(ABI_MAJOR)
 	ln -sf libisms.so.$(ABI_MAJOR) $(ASAN_DIR)/lib/libisms.so
