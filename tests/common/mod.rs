@@ -3,6 +3,8 @@
 //! Shared by the integration tests and the benchmark.
 #![allow(dead_code)]
 
+pub mod guard_rules;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
