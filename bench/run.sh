@@ -33,16 +33,25 @@ echo "== the guard's cost per call (guard off vs on, same client settings)"
 db="$out/guard.db"; rm -f "$db" "$db-wal" "$db-shm"
 target/bench/bench_c guard memory:
 target/bench/bench_c guard "sqlite:$db"
+if [ -z "${ISMS_BENCH_REDIS:-}" ] && command -v redis-server >/dev/null; then
+  # A Redis of our own on a free loopback port, no persistence, stopped at the end.
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no >/dev/null &
+  redis_pid=$!
+  trap 'kill "$redis_pid" 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.05; done
+  ISMS_BENCH_REDIS="redis://127.0.0.1:$port"
+fi
 if [ -n "${ISMS_BENCH_REDIS:-}" ]; then
   target/bench/bench_c guard "$ISMS_BENCH_REDIS"
 else
-  echo "C   guard redis:   (no Redis server given: ISMS_BENCH_REDIS)"
+  echo "C   guard redis:   (no redis-server here, and no ISMS_BENCH_REDIS)"
 fi
 
 echo "== size of the stripped library"
 strip -o "$out/libisms.so" target/release/libisms.so
 printf "    libisms.so, stripped: %d bytes (goal <= 2,000,000 before the guard's stores)\n" "$(stat -c %s "$out/libisms.so")"
-for features in "" "sqlite"; do
+for features in "" "sqlite" "redis"; do
   cargo build --release -q -p isms-capi --no-default-features ${features:+--features "$features"} --target-dir "$out/size-$features"
   strip -o "$out/size.so" "$out/size-$features/release/libisms.so"
   printf "    libisms.so, stripped, stores: memory%s: %d bytes\n" "${features:+ + $features}" "$(stat -c %s "$out/size.so")"
