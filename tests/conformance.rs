@@ -387,8 +387,40 @@ fn password_forms(password: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// Every log line of this test binary, at debug: each case checks that none
+/// shows the password in any form or a whole number.
+static LOG_LINES: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+fn capture_logs() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        isms::set_log_hook(Some(std::sync::Arc::new(|_, line: &str| {
+            LOG_LINES.lock().unwrap().push(line.to_owned())
+        })));
+        assert_eq!(isms_set_log_level(4), IsmsStatus::ISMS_OK);
+    });
+}
+
+fn check_log_lines(name: &str, password: &str) {
+    let lines = LOG_LINES.lock().unwrap();
+    assert!(!lines.is_empty(), "{name}: no log line at all");
+    for line in lines.iter() {
+        for (form, secret) in password_forms(password) {
+            assert!(
+                !line.contains(&secret),
+                "{name}: password ({form}) in the log line {line}"
+            );
+        }
+        assert!(
+            !line.contains("123456789"),
+            "{name}: a whole number in the log line {line}"
+        );
+    }
+}
+
 /// The message must name one of `names`, and never show the password.
 fn check_common(name: &str, out: &Outcome, expect: &Value, password: &str) {
+    check_log_lines(name, password);
     let want = status_named(expect["status"].as_str().unwrap());
     assert_eq!(out.status, Some(want), "{name}: {out:?}");
     for (_, secret) in password_forms(password) {
@@ -468,16 +500,19 @@ fn run_inputs(file: &str, call: &str, names: &[&str], number_arg: &str) {
 
 #[test]
 fn send_inputs() {
+    capture_logs();
     run_inputs("send_inputs.json", "send", SEND_ARGS, "type");
 }
 
 #[test]
 fn verify_inputs() {
+    capture_logs();
     run_inputs("verify_inputs.json", "verify", VERIFY_ARGS, "interval");
 }
 
 #[test]
 fn settings() {
+    capture_logs();
     let sb = Sandbox::start();
     let clients = Clients::new(&sb);
     for case in cases(&load("settings.json")) {
@@ -558,6 +593,7 @@ fn hex(bytes: &[u8]) -> String {
 
 #[test]
 fn replies() {
+    capture_logs();
     let sb = Sandbox::start();
     let clients = Clients::new(&sb);
     let file = load("replies.json");
@@ -584,6 +620,7 @@ fn replies() {
 
 #[test]
 fn faults() {
+    capture_logs();
     let sb = Sandbox::start();
     let clients = Clients::new(&sb);
     let calls = load("replies.json")["call_args"].clone();
@@ -647,6 +684,7 @@ fn guard_settings(client: &Client, case: &Value, store: Option<&str>) -> Result<
 
 #[test]
 fn guard() {
+    capture_logs();
     let file = load("guard.json");
     let sb = Sandbox::start();
     let salt = std::process::id() % 90 + 10;
