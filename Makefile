@@ -274,7 +274,7 @@ bench-deps:
 
 bench: build python-venv target/bench/bench_c
 	[ -x $(VENV)/bin/python ] && $(VENV)/bin/python -c 'import pycurl' 2>/dev/null || $(VENV)/bin/pip install -q pycurl
-	$(SANDBOX) bench/run.sh
+	ISMS_SANDBOX_ARGS="--balance 100000000 --quiet" $(SANDBOX) bench/run.sh
 	cargo bench --bench pool
 
 clean:
