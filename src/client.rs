@@ -407,7 +407,7 @@ impl Client {
         if let Some(store) = store {
             // The SMS is out whatever happens here: a code the store missed
             // is bound to its number on its first verify.
-            let _ = store.record_sent(
+            let recorded = store.record_sent(
                 &self.username,
                 &sent.uuid,
                 &sent.sms_id,
@@ -415,6 +415,14 @@ impl Client {
                 &settings.limits,
                 deadline.max(Instant::now() + STORE_GRACE),
             );
+            if let Err(e) = recorded {
+                log::log(LogLevel::Warn, || {
+                    format!(
+                        "guard: the code sent to {} was not recorded ({e}); it is bound on its first verify",
+                        masked.as_deref().unwrap_or("-")
+                    )
+                });
+            }
         }
         Ok(sent)
     }
