@@ -19,11 +19,11 @@
 //! * Any failure is a [`StoreError`] with our own words: the crate's error
 //!   text may hold the URL or parts of it, so it is never passed on.
 //! * Connections are kept per process for reuse, taken and returned inside
-//!   [`section`]; a failed one is dropped and the next call connects anew.
+//!   fork-safe sections ([`IdleConnections`]); a failed one is dropped and
+//!   the next call connects anew.
 //!   A forked child never touches them: the registry in `mod.rs` sets the
 //!   parent's store aside, and the `redis::Client` itself holds no socket.
 
-use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use redis::{
@@ -33,8 +33,7 @@ use redis::{
 use zeroize::Zeroizing;
 
 use super::policy::{wait_seconds, Limits, RateLimited, VerifyAnswer, VerifyRefusal};
-use super::store::{Namespace, Store, StoreError};
-use crate::fork::section;
+use super::store::{IdleConnections, Namespace, Store, StoreError};
 
 /// The shared prelude: the server's time in milliseconds, a time set read
 /// and pruned, a unique member for a new time, a TTL that only grows.
@@ -198,7 +197,7 @@ pub struct RedisStore {
     password: Option<Zeroizing<String>>,
     db: i64,
     /// Idle connections of this process.
-    idle: Mutex<Vec<Connection>>,
+    idle: IdleConnections<Connection>,
     scripts: Scripts,
 }
 
@@ -283,7 +282,7 @@ impl RedisStore {
             username,
             password,
             db,
-            idle: Mutex::new(Vec::new()),
+            idle: IdleConnections::new(),
             scripts: Scripts {
                 reserve_send: Script::new(RESERVE_SEND),
                 record_sent: Script::new(RECORD_SENT),
@@ -292,7 +291,7 @@ impl RedisStore {
             },
         };
         let conn = store.connect(deadline)?;
-        store.put_back(conn);
+        store.idle.put_back(conn);
         Ok(store)
     }
 
@@ -319,28 +318,6 @@ impl RedisStore {
         Ok(conn)
     }
 
-    fn take(&self, deadline: Instant) -> Result<Connection, StoreError> {
-        let idle = section(|| {
-            self.idle
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .pop()
-        });
-        match idle {
-            Some(conn) => Ok(conn),
-            None => self.connect(deadline),
-        }
-    }
-
-    fn put_back(&self, conn: Connection) {
-        section(|| {
-            self.idle
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(conn)
-        });
-    }
-
     /// Runs one script within `deadline`: EVALSHA, and on NOSCRIPT, SCRIPT
     /// LOAD and EVALSHA once more. A busy server is asked again until the
     /// deadline. A connection that failed in any way is dropped.
@@ -351,10 +328,10 @@ impl RedisStore {
         args: &[String],
         deadline: Instant,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut conn = self.take(deadline)?;
+        let mut conn = self.idle.take(|| self.connect(deadline))?;
         let outcome = self.run_on(&mut conn, script, keys, args, deadline);
         if outcome.is_ok() {
-            self.put_back(conn);
+            self.idle.put_back(conn);
         }
         outcome
     }

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::policy::{self, CodeRecord, Limits, RateLimited, VerifyAnswer, VerifyRefusal, HOUR_MS};
-use super::store::{system_now_ms, Namespace, Store, StoreError};
+use super::store::{system_now_ms, IdleConnections, Namespace, Store, StoreError};
 use crate::fork::section;
 
 const SCHEMA: &str = "
@@ -45,7 +45,7 @@ const PURGE_INTERVAL: Duration = Duration::from_secs(60);
 pub struct SqliteStore {
     path: PathBuf,
     /// Idle connections of this process.
-    idle: Mutex<Vec<Connection>>,
+    idle: IdleConnections<Connection>,
     last_purge: Mutex<Option<Instant>>,
 }
 
@@ -69,13 +69,13 @@ impl SqliteStore {
             .map_err(|e| store_error(path, format!("cannot create or open the file: {e}")))?;
         let store = SqliteStore {
             path: path.to_owned(),
-            idle: Mutex::new(Vec::new()),
+            idle: IdleConnections::new(),
             last_purge: Mutex::new(None),
         };
         let conn = store.connect(deadline)?;
         conn.execute_batch(SCHEMA)
             .map_err(|e| store_error(path, e))?;
-        store.put_back(conn);
+        store.idle.put_back(conn);
         Ok(store)
     }
 
@@ -88,28 +88,6 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| store_error(&self.path, e))?;
         Ok(conn)
-    }
-
-    fn take(&self, deadline: Instant) -> Result<Connection, StoreError> {
-        let idle = section(|| {
-            self.idle
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .pop()
-        });
-        match idle {
-            Some(conn) => Ok(conn),
-            None => self.connect(deadline),
-        }
-    }
-
-    fn put_back(&self, conn: Connection) {
-        section(|| {
-            self.idle
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(conn)
-        });
     }
 
     /// Runs `step` in one `BEGIN IMMEDIATE` transaction, within `deadline`.
@@ -125,7 +103,7 @@ impl SqliteStore {
                 "the deadline ran out before the SQLite store was reached".into(),
             ));
         }
-        let mut conn = self.take(deadline)?;
+        let mut conn = self.idle.take(|| self.connect(deadline))?;
         let outcome = (|| -> rusqlite::Result<T> {
             conn.busy_timeout(left)?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -139,7 +117,7 @@ impl SqliteStore {
         })();
         match outcome {
             Ok(value) => {
-                self.put_back(conn);
+                self.idle.put_back(conn);
                 Ok(value)
             }
             // A failed connection is dropped, not reused.

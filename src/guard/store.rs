@@ -3,7 +3,10 @@
 //! threads, processes and, with Redis, hosts.
 
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
+
+use crate::fork::section;
 
 use super::policy::{Limits, RateLimited, VerifyAnswer, VerifyRefusal};
 
@@ -72,4 +75,34 @@ pub fn system_now_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A store's idle connections in this process, taken for one decision and
+/// put back after it (a failed one is simply not put back). The lock is
+/// held only to pop or push, inside a fork-safe section, never while a
+/// connection is in use.
+pub struct IdleConnections<C>(Mutex<Vec<C>>);
+
+impl<C> IdleConnections<C> {
+    pub fn new() -> IdleConnections<C> {
+        IdleConnections(Mutex::new(Vec::new()))
+    }
+
+    /// An idle connection, or a new one from `connect`.
+    pub fn take<E>(&self, connect: impl FnOnce() -> Result<C, E>) -> Result<C, E> {
+        let idle = section(|| self.0.lock().unwrap_or_else(PoisonError::into_inner).pop());
+        match idle {
+            Some(conn) => Ok(conn),
+            None => connect(),
+        }
+    }
+
+    pub fn put_back(&self, conn: C) {
+        section(|| {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(conn)
+        });
+    }
 }
