@@ -544,21 +544,19 @@ impl Client {
         transport::connection_report();
         let outcome = call(number);
         let connection = transport::connection_report();
-        if log::enabled(LogLevel::Info) {
+        log::log(LogLevel::Info, || {
             let (status, http) = match &outcome {
                 Ok(value) => (Status::Ok, http_status(value)),
                 Err(e) => (e.status(), e.http_status()),
             };
-            log::log(LogLevel::Info, || {
-                format!(
-                    "{operation} {} {} http={http} ms={} connection={}",
-                    number.as_deref().unwrap_or("-"),
-                    status.name(),
-                    started.elapsed().as_millis(),
-                    connection.name()
-                )
-            });
-        }
+            format!(
+                "{operation} {} {} http={http} ms={} connection={}",
+                number.as_deref().unwrap_or("-"),
+                status.name(),
+                started.elapsed().as_millis(),
+                connection.name()
+            )
+        });
         outcome
     }
 

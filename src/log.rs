@@ -89,13 +89,8 @@ fn current_hook() -> Option<LogHook> {
     section(|| HOOK.read().unwrap_or_else(PoisonError::into_inner).clone())
 }
 
-/// Whether a line of `level` goes anywhere (so callers can skip building it).
-pub fn enabled(level: LogLevel) -> bool {
-    let hook_set = section(|| {
-        HOOK.read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
-    });
+/// Whether a line of `level` goes anywhere, with or without a callback.
+fn wanted(level: LogLevel, hook_set: bool) -> bool {
     let set_level = CALLBACK_LEVEL.load(Ordering::Relaxed);
     if hook_set && set_level > 0 {
         return level as i32 <= set_level;
@@ -108,13 +103,15 @@ pub fn enabled(level: LogLevel) -> bool {
     }
 }
 
-/// Delivers one line, built only when it goes somewhere.
+/// Delivers one line, built only when it goes somewhere; the callback is
+/// looked up once.
 pub fn log(level: LogLevel, line: impl FnOnce() -> String) {
-    if !enabled(level) {
+    let hook = current_hook();
+    if !wanted(level, hook.is_some()) {
         return;
     }
     let line = line();
-    match current_hook() {
+    match hook {
         Some(hook) => hook(level, &line),
         None => eprintln!("isms {}: {line}", level.name()),
     }
