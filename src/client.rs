@@ -117,7 +117,7 @@ fn read_ca_file(path: &Path) -> Result<ExtraRoots, Error> {
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
-            Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert.der().to_vec()),
+            Ok(ureq::tls::PemItem::Certificate(cert)) => certs.push(cert),
             Ok(_) => {}
             Err(_) => {
                 return Err(Error::invalid(format!(
@@ -131,17 +131,19 @@ fn read_ca_file(path: &Path) -> Result<ExtraRoots, Error> {
             "ca_file: no PEM certificate could be read from {shown}"
         )));
     }
+    // Parsed here once: every agent built for this file reuses the anchors.
     let mut store = rustls::RootCertStore::empty();
-    for der in &certs {
+    for cert in &certs {
         store
-            .add(rustls::pki_types::CertificateDer::from(der.as_slice()))
+            .add(rustls::pki_types::CertificateDer::from(cert.der()).into_owned())
             .map_err(|e| {
                 Error::invalid(format!(
                     "ca_file: a certificate in {shown} cannot be a trust anchor: {e}"
                 ))
             })?;
     }
-    Ok(ExtraRoots { certs })
+    let anchors = store.roots;
+    Ok(ExtraRoots { anchors })
 }
 
 #[derive(Debug, Clone)]
@@ -353,6 +355,7 @@ impl Client {
         let settings = self.settings();
         let deadline = Instant::now() + settings.timeout;
         let (destination, query) = request::prepare_send(&self.username, &self.password, args)?;
+        check_request_size(&settings, &query)?;
         *masked = Some(log::mask_number(
             &destination.country_code,
             &destination.mobile,
@@ -450,6 +453,7 @@ impl Client {
         let settings = self.settings();
         let deadline = Instant::now() + settings.timeout;
         let (destination, query) = request::prepare_verify(&self.username, &self.password, args)?;
+        check_request_size(&settings, &query)?;
         *masked = Some(log::mask_number(
             &destination.country_code,
             &destination.mobile,
@@ -524,6 +528,7 @@ impl Client {
         let settings = self.settings();
         let deadline = Instant::now() + settings.timeout;
         let query = request::prepare_balance(&self.username, &self.password);
+        check_request_size(&settings, &query)?;
         let reply = self.call(&settings, &query, deadline)?;
         let balance = response::parse_balance(&reply.body, reply.http_status)
             .map(|r| self.with_secrets(&settings, |s| r.redact_secrets(s)))
@@ -611,6 +616,21 @@ impl Client {
             .and_then(|agent| transport::get(&agent, &url, settings.timeout, deadline));
         outcome.map_err(|e| self.with_secrets(settings, |secrets| e.redact_secrets(secrets)))
     }
+}
+
+/// Refuses, before anything is counted or sent, a request too long for the
+/// connection's output buffer (a very long username, password or endpoint:
+/// the longest message fits with room to spare).
+fn check_request_size(settings: &Settings, query: &str) -> Result<(), Error> {
+    let size = settings.endpoint.url.len() + 1 + query.len();
+    if size > transport::MAX_REQUEST_BYTES {
+        return Err(Error::invalid(format!(
+            "the request URL would be {size} bytes, over the limit of {} bytes: \
+             the username, password or endpoint is too long; nothing was sent",
+            transport::MAX_REQUEST_BYTES
+        )));
+    }
+    Ok(())
 }
 
 /// The password of a `scheme://user:password@host` URL, as written and

@@ -67,10 +67,10 @@ pub use client::{Client, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, MAX_TIMEOUT};
 pub use error::{Error, ReplyIds};
 pub use guard::GuardLimit;
 pub use log::{set_log_hook, LogHook, LogLevel};
-pub use request::{MessageType, SendOtp, VerifyOtp};
+pub use request::{MessageType, SendOtp, VerifyOtp, MAX_MESSAGE_CHARS};
 pub use response::{Balance, Sent, Verified};
 pub use status::Status;
-pub use transport::{MAX_REPLY_BYTES, MAX_RETRIES};
+pub use transport::{MAX_REPLY_BYTES, MAX_REQUEST_BYTES, MAX_RETRIES};
 
 #[cfg(test)]
 mod zeroize_tests;

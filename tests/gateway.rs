@@ -498,3 +498,33 @@ fn plain_http_answer_to_a_tls_handshake_is_a_tls_error() {
         started.elapsed()
     );
 }
+
+#[test]
+fn requests_fit_the_connection_buffers() {
+    let sandbox = Sandbox::start();
+    // The longest message, every character four bytes in UTF-8 and twelve
+    // on the wire, fits the output buffer with a usual password.
+    let client = sandbox.client("sizes");
+    let longest = format!("%OTP% {}", "\u{1D11E}".repeat(isms::MAX_MESSAGE_CHARS - 11));
+    let sent = client.send_otp(&send_args(&longest)).unwrap();
+    assert_eq!(sent.http_status, 200);
+    assert_eq!(sandbox.requests("sizes"), 1);
+    // A request that would not fit is refused before anything is sent.
+    let password = format!("{MARKER}{}", "p".repeat(isms::MAX_REQUEST_BYTES));
+    let client = sandbox.client_with_password("sizes-long", &password);
+    for error in [
+        client.balance().unwrap_err(),
+        client.send_otp(&send_args("%OTP%")).unwrap_err(),
+    ] {
+        assert_eq!(error.status(), Status::InvalidArgument, "{error:?}");
+        assert!(error.message().contains("too long"), "{}", error.message());
+        assert!(
+            error.message().contains("nothing was sent"),
+            "{}",
+            error.message()
+        );
+        assert_no_secret(&error, &password);
+        assert_no_secret(&error, MARKER);
+    }
+    assert_eq!(sandbox.requests("sizes-long"), 0);
+}

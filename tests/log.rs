@@ -194,6 +194,32 @@ fn child_at_debug() {
     client
         .set_ca_file(Some(std::path::Path::new(&var("ISMS_TEST_CA"))))
         .unwrap();
+    // Each handshake is logged, and a new connection resumes the session of
+    // an earlier one: the gateway closed the first connection on a fault.
+    client.balance().unwrap();
+    let endpoint = var("ISMS_TEST_ENDPOINT");
+    client
+        .set_endpoint(Some(&endpoint.replace("/2FA/", "/fault/close/2FA/")))
+        .unwrap();
+    client.balance().unwrap_err();
+    client.set_endpoint(Some(&endpoint)).unwrap();
+    client.balance().unwrap();
+    let handshakes: Vec<String> = take(&lines)
+        .into_iter()
+        .filter(|(l, s)| *l == LogLevel::Debug && s.starts_with("TLS "))
+        .map(|(_, s)| s)
+        .collect();
+    assert_eq!(handshakes.len(), 2, "{handshakes:?}");
+    assert!(
+        handshakes[0].starts_with("TLS 1.3 with 127.0.0.1:")
+            && handshakes[0].ends_with(": full handshake"),
+        "{handshakes:?}"
+    );
+    assert!(
+        handshakes[1].ends_with(": resumed session"),
+        "{handshakes:?}"
+    );
+
     let proxy_secret = "Pr0xy-Secret-9";
     client
         .set_proxy(Some(&format!(

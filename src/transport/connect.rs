@@ -4,33 +4,23 @@
 
 use std::cell::Cell;
 
-use ureq::tls::{Certificate, RootCerts, TlsConfig};
 use ureq::unversioned::transport::{
-    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
-    SocksConnector, TcpConnector, Transport,
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, SocksConnector,
+    TcpConnector, Transport,
 };
 use ureq::Agent;
 
 use super::pool::TransportKey;
 use super::resolve::CachingResolver;
+use super::tls::{client_config, TlsConnector, INPUT_BUFFER_BYTES, OUTPUT_BUFFER_BYTES};
 use super::{MAX_IDLE, MAX_IDLE_AGE, MAX_IDLE_PER_HOST};
 use crate::error::Error;
 use crate::log::{self, LogLevel};
 use crate::status::Status;
 
 pub(super) fn build_agent(key: &TransportKey) -> Result<Agent, Error> {
-    let roots = match &key.extra_roots {
-        None => RootCerts::WebPki,
-        Some(extra) => {
-            let bundled = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .map(|der| Certificate::from_der(der.as_ref()).to_owned());
-            let added = extra
-                .certs
-                .iter()
-                .map(|der| Certificate::from_der(der).to_owned());
-            RootCerts::from(bundled.chain(added))
-        }
+    let tls = TlsConnector {
+        config: client_config(key.extra_roots.as_ref().map_or(&[], |r| &r.anchors)),
     };
     let proxy = match &key.proxy {
         None => None,
@@ -43,20 +33,21 @@ pub(super) fn build_agent(key: &TransportKey) -> Result<Agent, Error> {
         .http_status_as_error(false)
         .max_redirects(0)
         .proxy(proxy)
-        .tls_config(TlsConfig::builder().root_certs(roots).build())
+        .input_buffer_size(INPUT_BUFFER_BYTES)
+        .output_buffer_size(OUTPUT_BUFFER_BYTES)
         .max_idle_connections(MAX_IDLE)
         .max_idle_connections_per_host(MAX_IDLE_PER_HOST)
         .max_idle_age(MAX_IDLE_AGE)
         .user_agent(concat!("libisms/", env!("CARGO_PKG_VERSION")))
         .accept("application/json, text/plain;q=0.5, */*;q=0.1")
         .build();
-    // ureq's default chain, with the TLS step made to cache its rustls
-    // configuration per agent (see AgentTls) and the write tracker on top.
+    // ureq's default chain, with our TLS step (tls.rs) and the write tracker
+    // on top.
     let connector =
         ().chain(SocksConnector::default())
             .chain(ConnectProxyConnector::default())
             .chain(TcpConnector::default())
-            .chain(AgentTls(RustlsConnector::default()))
+            .chain(tls)
             .chain(WriteTracker {
                 agent_has_proxy: key.proxy.is_some(),
             });
@@ -108,41 +99,6 @@ thread_local! {
     };
     /// Whether the current attempt handed any request byte to a connection.
     pub(super) static REQUEST_WRITTEN: Cell<bool> = const { Cell::new(false) };
-}
-
-/// The TLS step, told that the agent's TLS settings are in force.
-///
-/// Every call sets its own deadline, which makes its configuration
-/// "request level", and ureq then builds a new rustls configuration (root
-/// store, session cache) for each new connection instead of caching one per
-/// agent. The TLS settings are never changed per request here, so the agent's
-/// cached configuration is the right one: new connections reuse the parsed
-/// roots and resume TLS sessions.
-#[derive(Debug)]
-struct AgentTls(RustlsConnector);
-
-impl<In: Transport> Connector<In> for AgentTls {
-    type Out = <RustlsConnector as Connector<In>>::Out;
-
-    fn connect(
-        &self,
-        details: &ConnectionDetails,
-        chained: Option<In>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        let agent_level = ConnectionDetails {
-            uri: details.uri,
-            addrs: details.addrs.clone(),
-            config: details.config,
-            request_level: false,
-            resolver: details.resolver,
-            now: details.now,
-            timeout: details.timeout,
-            current_time: details.current_time.clone(),
-            run_connector: details.run_connector.clone(),
-            register_shutdown: details.register_shutdown.clone(),
-        };
-        self.0.connect(&agent_level, chained)
-    }
 }
 
 /// Outermost connector: wraps every connection so writes of the HTTP request

@@ -17,19 +17,21 @@
 //!   second send is a second SMS and a second charge. Through an HTTP proxy,
 //!   the CONNECT exchange and the TLS handshake inside the tunnel count as
 //!   connecting; the request written into the tunnel is final.
-//! * TLS: each agent caches one rustls configuration, so new connections
-//!   reuse the parsed roots and resume TLS sessions.
+//! * TLS: each agent builds one rustls configuration from pre-parsed trust
+//!   anchors, so new connections reuse it and resume TLS sessions; buffers
+//!   are sized for this API's small requests and replies (`tls.rs`).
 //!
 //! Files: `pool.rs` (the shared agents, fork-aware), `connect.rs` (the
 //! connector chain and the write tracker), `resolve.rs` (name resolution),
 //! `retry.rs` (one GET with its deadline and the retry rule), `classify.rs`
-//! (transport failures to statuses).
+//! (transport failures to statuses), `tls.rs` (the TLS step and buffer sizes).
 
 mod classify;
 mod connect;
 mod pool;
 mod resolve;
 mod retry;
+mod tls;
 
 use std::time::Duration;
 
@@ -38,6 +40,7 @@ use zeroize::Zeroizing;
 pub use connect::connection_report;
 pub use pool::{agent_for, hold_proxy, release_proxy, ExtraRoots, TransportKey};
 pub use retry::get;
+pub use tls::MAX_REQUEST_BYTES;
 
 /// Replies larger than this are refused without being read.
 pub const MAX_REPLY_BYTES: u64 = 1024 * 1024;

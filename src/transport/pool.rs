@@ -4,6 +4,7 @@
 use std::mem::ManuallyDrop;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use rustls::pki_types::TrustAnchor;
 use ureq::Agent;
 
 use super::connect::build_agent;
@@ -13,8 +14,8 @@ use crate::fork::section;
 /// Trust anchors added to the bundled web PKI roots.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtraRoots {
-    /// DER certificates, in file order.
-    pub certs: Vec<Vec<u8>>,
+    /// The certificates' trust anchors, parsed once, in file order.
+    pub anchors: Vec<TrustAnchor<'static>>,
 }
 
 /// What an agent is built from; equal keys share one agent.
@@ -30,7 +31,7 @@ impl std::fmt::Debug for TransportKey {
         f.debug_struct("TransportKey")
             .field(
                 "extra_roots",
-                &self.extra_roots.as_ref().map(|r| r.certs.len()),
+                &self.extra_roots.as_ref().map(|r| r.anchors.len()),
             )
             .field("proxy", &self.proxy.as_ref().map(|_| "<set>"))
             .finish()
