@@ -5,6 +5,7 @@ secret; str(status) is the C name."""
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from typing import Any
@@ -56,3 +57,47 @@ def test_nothing_is_delivered_by_default() -> None:
 def test_status_prints_its_name() -> None:
     assert str(isms.Status.ERR_AUTH) == "ISMS_ERR_AUTH"
     assert f"{isms.Status.ERR_RATE_LIMITED}" == "ISMS_ERR_RATE_LIMITED"
+
+
+FORK_SCRIPT = r"""
+import logging, os, sys, isms
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(process)d %(levelname)s %(message)s")
+endpoint, ca_file, username, password = sys.argv[1:5]
+def client():
+    return isms.Client(username, password, endpoint=endpoint, ca_file=ca_file, proxy="", timeout=10)
+client().balance()
+print("parent", os.getpid(), flush=True)
+pid = os.fork()
+if pid == 0:
+    try:
+        client().balance()
+        sys.stdout.flush()
+        os._exit(0)
+    except BaseException:
+        os._exit(3)
+_, status = os.waitpid(pid, 0)
+print("child", pid, "status", status, flush=True)
+client().balance()
+"""
+
+
+def test_lines_reach_logging_after_fork(sandbox: Any) -> None:
+    # The callback registered in the parent serves the forked child: its
+    # call's line reaches the child's logging (and the parent's next one
+    # still reaches the parent's).
+    out = subprocess.run(
+        [sys.executable, "-c", FORK_SCRIPT, sandbox.endpoint("py-log-fork"), sandbox.ca_file, sandbox.username, sandbox.password],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    assert out.returncode == 0, out
+    lines = out.stdout.splitlines()
+    parent = next(line.split()[1] for line in lines if line.startswith("parent "))
+    child_line = next(line for line in lines if line.startswith("child "))
+    child, status = child_line.split()[1], child_line.split()[3]
+    assert status == "0", out
+    balance_lines = [line.split()[0] for line in lines if " INFO balance - ISMS_OK http=200 " in line]
+    assert balance_lines == [parent, child, parent], out
+    assert PASSWORD not in out.stdout + out.stderr
