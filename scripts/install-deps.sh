@@ -50,6 +50,7 @@ test_packages() {
 }
 
 bench_packages() {
+  want openssl has openssl
   want valgrind has valgrind
   want libcurl4-openssl-dev test -f /usr/include/x86_64-linux-gnu/curl/curl.h -o -f /usr/include/curl/curl.h
   php_cli

@@ -3,9 +3,11 @@
 //! threads, processes and, with Redis, hosts.
 
 use std::fmt;
+#[cfg(any(feature = "sqlite", feature = "redis"))]
 use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
+#[cfg(any(feature = "sqlite", feature = "redis"))]
 use crate::fork::section;
 
 use super::policy::{Limits, RateLimited, VerifyAnswer, VerifyRefusal};
@@ -81,8 +83,10 @@ pub fn system_now_ms() -> u64 {
 /// put back after it (a failed one is simply not put back). The lock is
 /// held only to pop or push, inside a fork-safe section, never while a
 /// connection is in use.
+#[cfg(any(feature = "sqlite", feature = "redis"))]
 pub struct IdleConnections<C>(Mutex<Vec<C>>);
 
+#[cfg(any(feature = "sqlite", feature = "redis"))]
 impl<C> IdleConnections<C> {
     pub fn new() -> IdleConnections<C> {
         IdleConnections(Mutex::new(Vec::new()))

@@ -173,7 +173,10 @@ class Client:
         guard_limits: dict[str, float] | None = None,
         allowed_countries: str | Iterable[str] | None = None,
     ) -> None:
-        self._cond = threading.Condition()
+        # Calls take the plain lock (a C-level lock: the hot path); close()
+        # waits on the condition built over it.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
         self._busy = 0
         self._handle: int | None = None
         self._username = username
@@ -305,7 +308,7 @@ class Client:
         read: Callable[[Any], _T],
     ) -> _T:
         """Runs one C call with the client held open, reads the result, frees it once."""
-        with self._cond:
+        with self._lock:
             handle = self._handle
             if handle is None:
                 raise InvalidArgumentError("client: the client is closed")
@@ -313,10 +316,10 @@ class Client:
         try:
             result = make(handle)
         finally:
-            with self._cond:
+            with self._lock:
                 self._busy -= 1
-                if not self._busy:
-                    self._cond.notify_all()
+                if not self._busy and self._handle is None:
+                    self._cond.notify_all()  # close() is waiting
         try:
             return read(result.contents)
         finally:
