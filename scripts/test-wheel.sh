@@ -12,8 +12,9 @@
 # cannot fall back on the repository's build. pytest: PYTHON's own when it
 # has one (the venv then sees the system's site-packages: Debian's
 # python3-pytest), else pip installs it from PyPI; WHEEL_TEST_PYTEST=system
-# or pip forces either. The suite needs target/release/isms-sandbox (make
-# build) and a C compiler.
+# or pip forces either. The suite needs a C compiler, the sandbox
+# (target/release/isms-sandbox after `make build`, or ISMS_SANDBOX_BIN) and,
+# for its discovery cases, target/release/libisms.so.
 set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: $0 PYTHON WHEEL" >&2; exit 2; }
