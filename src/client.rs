@@ -19,6 +19,7 @@ use crate::request::{self, SendOtp, VerifyOtp};
 use crate::response::{self, Balance, Sent, Verified};
 use crate::status::Status;
 use crate::transport::{self, ExtraRoots, TransportKey};
+use crate::url::UrlParts;
 
 /// The gateway's 2FA endpoint.
 pub const DEFAULT_ENDPOINT: &str = "https://www.isms.com.my/2FA/request.php";
@@ -636,14 +637,7 @@ fn check_request_size(settings: &Settings, query: &str) -> Result<(), Error> {
 /// The password of a `scheme://user:password@host` URL, as written and
 /// percent-decoded.
 fn url_password(url: &str) -> Vec<Zeroizing<String>> {
-    let Some(rest) = url.split_once("://").map(|(_, r)| r) else {
-        return Vec::new();
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let Some((userinfo, _)) = authority.rsplit_once('@') else {
-        return Vec::new();
-    };
-    let Some((_, password)) = userinfo.split_once(':') else {
+    let Some(password) = UrlParts::split(url).and_then(|parts| parts.password()) else {
         return Vec::new();
     };
     let mut decoded = Zeroizing::new(Vec::with_capacity(password.len()));

@@ -62,6 +62,7 @@ mod request;
 mod response;
 mod status;
 mod transport;
+mod url;
 
 pub use client::{Client, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, MAX_TIMEOUT};
 pub use error::{Error, ReplyIds};

@@ -28,6 +28,7 @@ use zeroize::Zeroizing;
 use crate::error::Error;
 use crate::fork::section;
 use crate::request::normalize_country_code;
+use crate::url::UrlParts;
 use policy::Limits;
 use store::{Store, StoreError};
 
@@ -178,19 +179,15 @@ fn check_redis_url(url: &str) -> Result<(), String> {
         // The Redis crate reads `#insecure` as "skip TLS verification".
         return Err("the Redis URL takes no #fragment (TLS is always verified)".into());
     }
-    let rest = url.split_once("://").map_or("", |(_, r)| r);
-    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let port = if host_port.starts_with('[') {
-        host_port.rsplit_once("]:").map(|(_, p)| p)
-    } else {
-        host_port.rsplit_once(':').map(|(_, p)| p)
+    let Some(parts) = UrlParts::split(url) else {
+        return Err("the Redis URL needs redis:// or rediss://".into());
     };
-    if let Some(port) = port {
+    if let Some(port) = parts.port() {
         if !matches!(port.parse::<u16>(), Ok(1..)) {
             return Err("the Redis port must be a number from 1 to 65535".into());
         }
     }
+    let path = parts.tail.strip_prefix('/').unwrap_or(parts.tail);
     let db = path.split(['?', '#']).next().unwrap_or("");
     if !db.is_empty() && db.parse::<u32>().is_err() {
         return Err("the Redis database must be a number".into());

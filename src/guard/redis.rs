@@ -34,6 +34,7 @@ use zeroize::Zeroizing;
 
 use super::policy::{wait_seconds, Limits, RateLimited, VerifyAnswer, VerifyRefusal};
 use super::store::{IdleConnections, Namespace, Store, StoreError};
+use crate::url::UrlParts;
 
 /// The shared prelude: the server's time in milliseconds, a time set read
 /// and pruned, a unique member for a new time, a TTL that only grows.
@@ -235,14 +236,14 @@ fn store_error(e: &RedisError) -> StoreError {
 /// The URL with 127.0.0.1 as the host when it names none (`redis://`,
 /// `redis://:6380/1`, `redis://:pw@/0`).
 fn with_default_host(url: &str) -> Zeroizing<String> {
-    let Some((scheme, rest)) = url.split_once("://") else {
+    let Some(UrlParts {
+        scheme,
+        userinfo,
+        host_port,
+        tail,
+    }) = UrlParts::split(url)
+    else {
         return Zeroizing::new(url.to_owned());
-    };
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(end);
-    let (userinfo, host_port) = match authority.rsplit_once('@') {
-        Some((u, h)) => (Some(u), h),
-        None => (None, authority),
     };
     if !(host_port.is_empty() || host_port.starts_with(':')) {
         return Zeroizing::new(url.to_owned());
