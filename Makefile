@@ -281,3 +281,32 @@ bench: build python-venv target/bench/bench_c
 
 clean:
 	cargo clean
+
+# ---- install ---------------------------------------------------------------
+
+.PHONY: install uninstall install-test install-deps
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [FROM=target/release]: the
+# library (libisms.so.VERSION, its links, libisms.a), isms.h and isms.hpp,
+# isms.pc, the CMake package, and the isms and isms-sandbox commands
+# (scripts/install.sh). FROM is the folder of the built files.
+PREFIX ?= /usr/local
+DESTDIR ?=
+FROM ?= target/release
+INSTALL_ARGS = PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" FROM="$(FROM)"
+
+install: build
+	scripts/install.sh install $(INSTALL_ARGS)
+
+uninstall:
+	scripts/install.sh uninstall $(INSTALL_ARGS)
+
+# pkg-config, CMake and g++.
+install-deps:
+	@$(INSTALL_DEPS) install
+
+# Installs into folders under target/install-test (DESTDIR, PREFIX), checks
+# the files and links, builds and runs programs against them (pkg-config,
+# shared and static; CMake's find_package), moves the tree, uninstalls.
+install-test: build install-deps
+	tests/install/run.sh

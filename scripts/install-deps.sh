@@ -13,6 +13,7 @@
 #            pkg-config, PHP (CLI, OPcache, CGI, FPM), PHPUnit, cgi-fcgi,
 #            cbindgen $CBINDGEN_VERSION, clippy and rustfmt, and the venv
 #   bench    what `make bench` needs: libcurl's headers, PHP's curl, Valgrind
+#   install  what `make install-test` needs: pkg-config, CMake, g++
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,6 +58,12 @@ bench_packages() {
   want php8.2-curl php_ext curl
 }
 
+install_packages() {
+  want pkg-config has pkg-config
+  want cmake has cmake
+  want g++ has g++
+}
+
 # apt-get update once, then every missing package in one install.
 apt_install() {
   [ ${#need[@]} -gt 0 ] || return 0
@@ -98,9 +105,10 @@ for group in "${groups[@]}"; do
     php-cli | demo) php_cli ;;
     test) test_packages ;;
     bench) bench_packages ;;
+    install) install_packages ;;
     venv) ;;
     *)
-      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench)" >&2
+      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench, install)" >&2
       exit 2
       ;;
   esac
