@@ -105,7 +105,8 @@ pkgconfig_shared() {
   [ "$modversion" = "$version" ] || fail "pkg-config --modversion isms says '$modversion', not $version"
   # shellcheck disable=SC2046 # pkg-config's flags are split on purpose
   "$CC" "${CFLAGS_TEST[@]}" $(pkg-config --cflags isms) examples/demo.c \
-    $(pkg-config --libs isms) -Wl,-rpath,"$p/lib" -o "$out"
+    $(pkg-config --libs isms) -Wl,-rpath,"$p/lib" -o "$out" ||
+    fail "demo.c did not build with pkg-config's flags ($(pkg-config --cflags --libs isms))"
   grep -q "NEEDED.*\[libisms.so.$major\]" <<<"$(readelf -d "$out")" || fail "$out does not need libisms.so.$major"
   local lib
   lib=$(ldd "$out" | sed -n 's/^\s*libisms.so[^ ]* => \([^ ]*\).*/\1/p')
@@ -136,7 +137,8 @@ pkgconfig_static() {
   [[ " $libs " == *" -lisms "* ]] || fail "pkg-config --static --libs isms has no -lisms: $libs"
   # shellcheck disable=SC2046,SC2086
   "$CC" "${CFLAGS_TEST[@]}" $(pkg-config --cflags isms) examples/demo.c \
-    ${libs/ -lisms / -l:libisms.a } -o "$out"
+    ${libs/ -lisms / -l:libisms.a } -o "$out" ||
+    fail "demo.c did not link statically with pkg-config --static ($libs)"
   ! grep -q 'NEEDED.*libisms' <<<"$(readelf -d "$out")" || fail "$out needs libisms.so: not a static link"
   grep -q ' T isms_client_new$' <<<"$(nm "$out")" || fail "$out does not carry isms_client_new"
   ISMS_SANDBOX_BIN=$p/bin/isms-sandbox "$sandbox" "$out" >"$out.log" 2>&1 ||
