@@ -308,5 +308,7 @@ install-deps:
 # Installs into folders under target/install-test (DESTDIR, PREFIX), checks
 # the files and links, builds and runs programs against them (pkg-config,
 # shared and static; CMake's find_package), moves the tree, uninstalls.
+# Libs.private is checked against rustc's --print native-static-libs (a
+# debug `cargo rustc` of the capi crate, quick once the debug build exists).
 install-test: build install-deps
 	tests/install/run.sh
