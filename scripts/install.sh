@@ -10,6 +10,8 @@
 #   DESTDIR  a staging folder prepended to PREFIX (default none)
 #   FROM     the folder holding the built libisms.so, libisms.a, isms and
 #            isms-sandbox (default target/release)
+#   LIBRARY_ONLY=1  the library part alone: lib/ and include/, no bin/ (the
+#            musl archive of `make dist`)
 #
 # Under PREFIX: lib/libisms.so.VERSION (VERSION from Cargo.toml) with the
 # relative links lib/libisms.so.MAJOR and lib/libisms.so, lib/libisms.a,
@@ -36,12 +38,14 @@ for arg in "$@"; do
     PREFIX=*) PREFIX=${arg#PREFIX=} ;;
     DESTDIR=*) DESTDIR=${arg#DESTDIR=} ;;
     FROM=*) FROM=${arg#FROM=} ;;
+    LIBRARY_ONLY=*) LIBRARY_ONLY=${arg#LIBRARY_ONLY=} ;;
     *) usage ;;
   esac
 done
 PREFIX=${PREFIX:-/usr/local}
 DESTDIR=${DESTDIR:-}
 FROM=${FROM:-$root/target/release}
+LIBRARY_ONLY=${LIBRARY_ONLY:-}
 case $PREFIX in
   /*) ;;
   *)
@@ -71,9 +75,12 @@ files=(
   lib/pkgconfig/isms.pc
   lib/cmake/isms/isms-config.cmake
   lib/cmake/isms/isms-config-version.cmake
-  bin/isms
-  bin/isms-sandbox
 )
+commands=(isms isms-sandbox)
+[ -n "$LIBRARY_ONLY" ] && commands=()
+for command in "${commands[@]}"; do
+  files+=("bin/$command")
+done
 
 # A template of packaging/ with @VERSION@ and @ABI_MAJOR@ filled in.
 fill() {
@@ -96,7 +103,7 @@ put_filled() {
 
 do_install() {
   local missing=()
-  for built in libisms.so libisms.a isms isms-sandbox; do
+  for built in libisms.so libisms.a "${commands[@]}"; do
     [ -f "$FROM/$built" ] || missing+=("$FROM/$built")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -113,8 +120,9 @@ do_install() {
   put_filled isms.pc.in lib/pkgconfig/isms.pc
   put_filled isms-config.cmake.in lib/cmake/isms/isms-config.cmake
   put_filled isms-config-version.cmake.in lib/cmake/isms/isms-config-version.cmake
-  put 0755 "$FROM/isms" bin/isms
-  put 0755 "$FROM/isms-sandbox" bin/isms-sandbox
+  for command in "${commands[@]}"; do
+    put 0755 "$FROM/$command" "bin/$command"
+  done
   echo "installed libisms $version in $dest"
 }
 
