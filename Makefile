@@ -367,8 +367,8 @@ WIN_CC := x86_64-w64-mingw32-gcc
 WIN_OBJDUMP := x86_64-w64-mingw32-objdump
 WIN_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -D__USE_MINGW_ANSI_STDIO=1
 # Wine in a prefix of its own, quiet but for the loader's errors (a missing
-# dll); bcryptprimitives.dll is the test stub
-# beside the programs (bindings/c/windows/bcryptprimitives.c), not Wine's.
+# dll); bcryptprimitives.dll is the test stub beside the programs
+# (bindings/c/windows/bcryptprimitives.c), preferred to Wine's own.
 WINE := /usr/lib/wine/wine64
 WINE_ENV := WINEPREFIX=$(CURDIR)/$(WIN_DIR)/prefix WINEDEBUG=-all,err+module WINEDLLOVERRIDES=bcryptprimitives=n,b
 
