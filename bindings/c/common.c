@@ -1,13 +1,8 @@
 /* The shared part of the C test program: see common.h. */
 #include "common.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdarg.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <time.h>
-#include <unistd.h>
 
 /* ---- checks ------------------------------------------------------------ */
 
@@ -29,7 +24,59 @@ bool check_at(bool ok, const char *file, int line, const char *fmt, ...) {
   return ok;
 }
 
+int g_skipped;
+
+void skip(const char *what, const char *reason) {
+  printf("skip [%s] %s: %s\n", g_area, what, reason);
+  fflush(stdout);
+  g_skipped++;
+}
+
 const char *str_or(const char *s) { return s ? s : "(null)"; }
+
+/* ---- the platform (platform.h) ------------------------------------------ */
+
+#ifdef _WIN32
+bool platform_init(void) {
+  WSADATA wsa;
+  return WSAStartup(MAKEWORD(2, 2), &wsa) == 0;
+}
+
+void set_recv_timeout(socket_t fd, int seconds) {
+  DWORD ms = (DWORD)seconds * 1000; /* Winsock takes milliseconds, not a timeval */
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, (const char *)&ms, sizeof ms);
+}
+
+/* _putenv_s changes the process environment too, which the library reads. */
+int test_setenv(const char *name, const char *value, int overwrite) {
+  if (!overwrite && getenv(name)) return 0;
+  return _putenv_s(name, value) == 0 ? 0 : -1;
+}
+
+int test_unsetenv(const char *name) { return _putenv_s(name, "") == 0 ? 0 : -1; }
+
+char *test_mkdtemp(char *template_path) {
+  size_t len = strlen(template_path);
+  if (_mktemp_s(template_path, len + 1) != 0 || _mkdir(template_path) != 0) return NULL;
+  return template_path;
+}
+
+char *test_strndup(const char *s, size_t n) {
+  size_t len = strnlen(s, n);
+  char *out = malloc(len + 1);
+  if (!out) return NULL;
+  memcpy(out, s, len);
+  out[len] = '\0';
+  return out;
+}
+#else
+bool platform_init(void) { return true; }
+
+void set_recv_timeout(socket_t fd, int seconds) {
+  struct timeval tv = {.tv_sec = seconds};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+#endif
 
 double now_ms(void) {
   struct timespec ts;
@@ -119,14 +166,13 @@ bool load_sandbox(void) {
 
 /* A tiny HTTP/1.1 GET to the sandbox's plain-HTTP port; the body, or NULL. */
 static char *http_get(int port, const char *target, int *status) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return NULL;
+  socket_t fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (!SOCKET_OK(fd)) return NULL;
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  struct timeval tv = {.tv_sec = 30};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  set_recv_timeout(fd, 30);
   if (connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
-    close(fd);
+    close_socket(fd);
     return NULL;
   }
   char req[2048];
@@ -134,7 +180,7 @@ static char *http_get(int port, const char *target, int *status) {
                    "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n", target,
                    port);
   if (n < 0 || (size_t)n >= sizeof req || send(fd, req, (size_t)n, MSG_NOSIGNAL) != n) {
-    close(fd);
+    close_socket(fd);
     return NULL;
   }
   size_t cap = 8192, len = 0;
@@ -146,11 +192,11 @@ static char *http_get(int port, const char *target, int *status) {
       buf = grown;
       cap *= 2;
     }
-    ssize_t got = recv(fd, buf + len, cap - len - 1, 0);
+    long got = (long)recv(fd, buf + len, (int)(cap - len - 1), 0);
     if (got <= 0) break;
     len += (size_t)got;
   }
-  close(fd);
+  close_socket(fd);
   if (!buf) return NULL;
   buf[len] = '\0';
   char *body = strstr(buf, "\r\n\r\n");
@@ -474,15 +520,15 @@ char *pool_ca(int k) {
 
 /* A port with nothing listening: bound, read, closed. */
 int closed_port(void) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  socket_t fd = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in addr = {.sin_family = AF_INET};
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof addr;
   int port = 1;
-  if (fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
+  if (SOCKET_OK(fd) && bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0 &&
       getsockname(fd, (struct sockaddr *)&addr, &len) == 0)
     port = ntohs(addr.sin_port);
-  if (fd >= 0) close(fd);
+  if (SOCKET_OK(fd)) close_socket(fd);
   return port;
 }
 

@@ -23,17 +23,22 @@
 #include <cjson/cJSON.h>
 
 #include "isms.h"
+#include "platform.h"
 
 /* ---- checks ------------------------------------------------------------ */
 
 extern int g_passed, g_failed;
 extern const char *g_area; /* the group running, shown on every check */
 extern bool g_valgrind;    /* under memcheck: slower, some budgets wider */
+extern int g_skipped;      /* checks not run on this platform (skip) */
 
 bool check_at(bool ok, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 #define CHECK(cond, ...) check_at((cond), __FILE__, __LINE__, __VA_ARGS__)
+
+/* A check this platform cannot run: one "skip" line with the reason, counted. */
+void skip(const char *what, const char *reason);
 
 const char *str_or(const char *s);
 

@@ -3,7 +3,9 @@
  * (scripts/with-sandbox.sh sets ISMS_SANDBOX_STATE & co.; `make c-test`,
  * `make valgrind`).
  *
- * Every check prints one line; the last line is "N passed, M failed" and the
+ * Every check prints one line; the last line is "N passed, M failed" (then
+ * ", K skipped" when checks this platform cannot run were skipped, each with
+ * its reason on a "skip" line) and the
  * exit status is non-zero on any failure. What the sandbox received is read
  * back through its admin endpoints (/_sandbox/stats, requests, outbox) on the
  * plain-HTTP port, with a tiny HTTP/1.1 client (common.c), so that request counts,
@@ -25,8 +27,6 @@
  */
 #include "common.h"
 
-#include <unistd.h>
-
 /* ---- main ---------------------------------------------------------------------- */
 
 static void remove_tmpdir(void) {
@@ -41,10 +41,18 @@ static void remove_tmpdir(void) {
 }
 
 int main(void) {
+#ifdef _WIN32
+  setvbuf(stdout, NULL, _IONBF, 0); /* the Windows C runtime has no line buffering */
+#else
   setvbuf(stdout, NULL, _IOLBF, 0);
+#endif
   const char *vg = getenv("ISMS_TEST_UNDER_VALGRIND");
   g_valgrind = vg && *vg && strcmp(vg, "0") != 0;
   g_run = (int)getpid();
+  if (!platform_init()) {
+    fprintf(stderr, "cannot start the platform's sockets\n");
+    return 2;
+  }
   clear_proxy_env(); /* the proxy tests set their own; the rest go direct */
   if (!load_sandbox()) return 2;
   snprintf(g_tmpdir, sizeof g_tmpdir, "%s/isms-c-test.XXXXXX",
@@ -78,6 +86,7 @@ int main(void) {
   test_guard();
 
   remove_tmpdir();
-  printf("%d passed, %d failed\n", g_passed, g_failed);
+  if (g_skipped > 0) printf("%d passed, %d failed, %d skipped\n", g_passed, g_failed, g_skipped);
+  else printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -15,7 +15,6 @@
 //!   codes older than a day (or their lifetime, if longer).
 
 use std::fs::OpenOptions;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -60,11 +59,13 @@ fn remaining(deadline: Instant) -> Duration {
 impl SqliteStore {
     /// Opens (creating when missing) the file and its tables.
     pub fn open(path: &Path, deadline: Instant) -> Result<SqliteStore, StoreError> {
-        // Created here with 0600, so SQLite never creates it with the umask's mode.
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
+        // Created here with 0600, so SQLite never creates it with the umask's
+        // mode (Windows: the folder's access rules apply).
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        options
             .open(path)
             .map_err(|e| store_error(path, format!("cannot create or open the file: {e}")))?;
         let store = SqliteStore {
