@@ -387,7 +387,9 @@ install-test: build install-deps
 # holds the SONAME link for programs linked against it. capi/build.rs's
 # SONAME, version script and -z nodelete are kept (make portable-test checks).
 ZIGBUILD_VENV := target/zigbuild-venv
-ZIG := $(ZIGBUILD_VENV)/bin/python -m ziglang
+# cargo-zigbuild's wrapper scripts and zig's cache, under target/ too.
+ZIG_ENV := XDG_CACHE_HOME=$(CURDIR)/target/zigbuild-cache ZIG_GLOBAL_CACHE_DIR=$(CURDIR)/target/zigbuild-cache/zig
+ZIG := $(ZIG_ENV) $(ZIGBUILD_VENV)/bin/python -m ziglang
 PORTABLE_GLIBC := 2.17
 PORTABLE_TRIPLE := x86_64-unknown-linux-gnu
 PORTABLE_BUILD := target/portable-build
@@ -399,7 +401,7 @@ portable-deps:
 
 portable: portable-deps
 	@start=$$SECONDS; \
-	PATH="$(CURDIR)/$(ZIGBUILD_VENV)/bin:$$PATH" cargo zigbuild --release \
+	PATH="$(CURDIR)/$(ZIGBUILD_VENV)/bin:$$PATH" $(ZIG_ENV) cargo zigbuild --release \
 	  --target $(PORTABLE_TRIPLE).$(PORTABLE_GLIBC) --target-dir $(PORTABLE_BUILD) \
 	  -p isms-capi -p isms-cli -p isms-sandbox; \
 	echo "portable: cargo zigbuild took $$((SECONDS - start)) s"
@@ -419,7 +421,7 @@ portable: portable-deps
 # $(C_TESTS) and $(C_DEMO) rules; cJSON is the host's (header and libcjson.so),
 # found through a folder of links (zig searches no system folder).
 PORTABLE_TEST := target/portable-test
-PORTABLE_CC = $(ZIG) cc -target x86_64-linux-gnu.$(PORTABLE_GLIBC)
+PORTABLE_CC = env $(ZIG) cc -target x86_64-linux-gnu.$(PORTABLE_GLIBC)
 PORTABLE_CJSON := $(PORTABLE_TEST)/cjson
 # The sandbox's state (its CA file) must be inside the repository, which is
 # what the Debian 11 root sees of the host.
@@ -437,12 +439,19 @@ $(PORTABLE_TEST)/c/test_isms $(PORTABLE_TEST)/c/demo &: $(C_TEST_SRCS) $(C_TEST_
 	$(PORTABLE_CC) $(CFLAGS) -Iinclude examples/demo.c \
 	  -L$(PORTABLE_TEST)/lib -Wl,-rpath,'$$ORIGIN/../lib' -lisms -o $(PORTABLE_TEST)/c/demo
 
+# The same test program linked with libisms.a (when `make portable` built it),
+# zig's libunwind standing in for libgcc_s.
+$(PORTABLE_TEST)/c/test_isms_static: $(C_TEST_SRCS) $(C_TEST_HDRS) include/isms.h $(PORTABLE)/libisms.a \
+    | $(PORTABLE_TEST)/c/test_isms
+	$(PORTABLE_CC) $(CFLAGS) -pthread -Iinclude -isystem $(PORTABLE_CJSON)/include $(C_TEST_SRCS) \
+	  $(PORTABLE)/libisms.a -L$(PORTABLE_CJSON) -lcjson -lunwind -lpthread -ldl -lm -lrt -lutil -o $@
+
 # Checks target/portable: the library as capi/build.rs links it, every file
 # within glibc $(PORTABLE_GLIBC) (and the check failing on target/release's
 # library, built against this host's newer glibc), then the C test program
 # against the portable library and its sandbox.
 portable-test: portable build $(PORTABLE_TEST)/c/test_isms
-	scripts/check-library.sh $(ABI_MAJOR) $(PORTABLE)/libisms.so
+	scripts/check-library.sh $(ABI_MAJOR) $(PORTABLE)/libisms.so include/isms.h
 	scripts/check-glibc.sh --max $(PORTABLE_GLIBC) $$(find $(PORTABLE) -maxdepth 1 -type f | sort)
 	@if scripts/check-glibc.sh --max $(PORTABLE_GLIBC) target/release/libisms.so >$(PORTABLE_TEST)/release-glibc.txt 2>&1; then \
 	  cat $(PORTABLE_TEST)/release-glibc.txt; \
@@ -464,7 +473,7 @@ debian11: portable-deps
 # Inside the Debian 11 root (glibc 2.31, Python 3.9): the library of
 # target/release must fail to load there (the proof the root is older than
 # this host), the C test program and the demo (built as above) against a
-# sandbox started outside, then the Python suite with Debian's python3 and
+# sandbox started outside, the test program linked with libisms.a, then the Python suite with Debian's python3 and
 # pytest against target/portable (its own sandbox: target/portable's). The
 # suite's discovery cases load the repository's build (target/release) in a
 # checkout: for that run the root sees the portable library at that path (a
@@ -479,6 +488,12 @@ debian11-test: portable build debian11 $(PORTABLE_TEST)/c/test_isms $(PORTABLE_T
 	  tail -n 1 $(PORTABLE_TEST)/release-load.txt
 	$(PORTABLE_SANDBOX) $(DEBIAN11) run $(PORTABLE_TEST)/c/test_isms
 	$(PORTABLE_SANDBOX) $(DEBIAN11) run $(PORTABLE_TEST)/c/demo
+	@if [ -f $(PORTABLE)/libisms.a ]; then \
+	  $(MAKE) --no-print-directory $(PORTABLE_TEST)/c/test_isms_static && \
+	  scripts/check-glibc.sh --max $(PORTABLE_GLIBC) $(PORTABLE_TEST)/c/test_isms_static && \
+	  echo "debian11-test: the C test program linked with $(PORTABLE)/libisms.a, in the root" && \
+	  $(PORTABLE_SANDBOX) $(DEBIAN11) run $(PORTABLE_TEST)/c/test_isms_static; \
+	else echo "debian11-test: no $(PORTABLE)/libisms.a (capi builds no staticlib): no static test"; fi
 	$(DEBIAN11) run sh -c 'mount --bind "$$1" target/release/libisms.so && shift && exec "$$@"' sh $(PORTABLE)/libisms.so \
 	  env PYTHONPATH=bindings/python ISMS_LIBRARY=$(PORTABLE)/libisms.so \
 	  ISMS_SANDBOX_BIN=$(CURDIR)/$(PORTABLE)/isms-sandbox PYTHONDONTWRITEBYTECODE=1 \
