@@ -86,9 +86,17 @@ run() {
   # Mounts made inside (over a file of the repository, say) stay inside.
   mount --make-rslave "$dir$repo"
   mounted+=("$dir$repo")
+  # CMD runs as a child waited for, so that a signal to this script ends it
+  # and unmounts at once (bash runs traps only between commands). Its input
+  # is this script's (an asynchronous command would get /dev/null).
   local status=0
+  exec 3<&0
   PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin HOME=/root \
-    chroot "$dir" /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$PWD" "$@" || status=$?
+    chroot "$dir" /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$PWD" "$@" <&3 3<&- 9>&- &
+  child=$!
+  trap 'kill -INT "$child" 2>/dev/null; wait "$child"; exit 130' INT
+  trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM HUP
+  wait "$child" || status=$?
   return "$status"
 }
 
