@@ -483,3 +483,126 @@ musl-test: musl build $(CJSON_SRC)
 	scripts/check-musl-lib.sh $(MUSL_DIR)/bin/demo
 	$(call TIMED,demo) $(SANDBOX) $(MUSL_DIR)/bin/demo
 	$(call TIMED,C tests) $(SANDBOX) $(MUSL_DIR)/bin/test_isms
+
+# ---- portable (glibc 2.17) and the Debian 11 root ---------------------------
+
+.PHONY: portable portable-deps portable-test debian11 debian11-test
+
+# make portable: the library (libisms.so, and libisms.a when capi/Cargo.toml
+# builds the staticlib), the isms command and the sandbox, linked by
+# cargo-zigbuild (zig's linker and its glibc stubs) for glibc 2.17 and later,
+# in a target dir of their own; copied into target/portable/, whose lib/
+# holds the SONAME link for programs linked against it. capi/build.rs's
+# SONAME, version script and -z nodelete are kept (make portable-test checks).
+ZIGBUILD_VENV := target/zigbuild-venv
+# cargo-zigbuild's wrapper scripts and zig's cache, under target/ too.
+ZIG_ENV := XDG_CACHE_HOME=$(CURDIR)/target/zigbuild-cache ZIG_GLOBAL_CACHE_DIR=$(CURDIR)/target/zigbuild-cache/zig
+ZIG := $(ZIG_ENV) $(ZIGBUILD_VENV)/bin/python -m ziglang
+PORTABLE_GLIBC := 2.17
+PORTABLE_TRIPLE := x86_64-unknown-linux-gnu
+PORTABLE_BUILD := target/portable-build
+PORTABLE_OUT := $(PORTABLE_BUILD)/$(PORTABLE_TRIPLE)/release
+PORTABLE := target/portable
+
+portable-deps:
+	@ZIGBUILD_VENV=$(ZIGBUILD_VENV) $(INSTALL_DEPS) portable
+
+portable: portable-deps
+	@start=$$SECONDS; \
+	PATH="$(CURDIR)/$(ZIGBUILD_VENV)/bin:$$PATH" $(ZIG_ENV) cargo zigbuild --release \
+	  --target $(PORTABLE_TRIPLE).$(PORTABLE_GLIBC) --target-dir $(PORTABLE_BUILD) \
+	  -p isms-capi -p isms-cli -p isms-sandbox; \
+	echo "portable: cargo zigbuild took $$((SECONDS - start)) s"
+	mkdir -p $(PORTABLE)/lib
+	rm -f $(PORTABLE)/libisms.a
+	cp -p $(PORTABLE_OUT)/libisms.so $(PORTABLE_OUT)/isms $(PORTABLE_OUT)/isms-sandbox $(PORTABLE)/
+	if grep -q '^crate-type *=.*"staticlib"' capi/Cargo.toml; then cp -p $(PORTABLE_OUT)/libisms.a $(PORTABLE)/; fi
+	ln -sfn ../libisms.so $(PORTABLE)/lib/libisms.so.$(ABI_MAJOR)
+	ln -sfn libisms.so.$(ABI_MAJOR) $(PORTABLE)/lib/libisms.so
+	@ls -l $(PORTABLE) $(PORTABLE)/lib
+
+# The C test program and the demo, compiled by zig for glibc 2.17 too (a
+# program built by the host's gcc needs the host's glibc and would not run in
+# an older system), linked against target/portable/lib. They live in
+# $(PORTABLE_TEST)/c; $(PORTABLE_TEST)/lib is a link to target/portable/lib
+# (the programs' rpath is $ORIGIN/../lib). The compile lines are those of the
+# $(C_TESTS) and $(C_DEMO) rules; cJSON is the host's (header and libcjson.so),
+# found through a folder of links (zig searches no system folder).
+PORTABLE_TEST := target/portable-test
+PORTABLE_CC = env $(ZIG) cc -target x86_64-linux-gnu.$(PORTABLE_GLIBC)
+PORTABLE_CJSON := $(PORTABLE_TEST)/cjson
+# The sandbox's state (its CA file) must be inside the repository, which is
+# what the Debian 11 root sees of the host.
+PORTABLE_SANDBOX = TMPDIR=$(CURDIR)/$(PORTABLE_TEST)/tmp ISMS_SANDBOX_BIN=$(CURDIR)/$(PORTABLE)/isms-sandbox $(SANDBOX)
+DEBIAN11 := scripts/debian11.sh
+
+$(PORTABLE_TEST)/c/test_isms $(PORTABLE_TEST)/c/demo &: $(C_TEST_SRCS) $(C_TEST_HDRS) examples/demo.c include/isms.h \
+    $(PORTABLE)/libisms.so
+	mkdir -p $(PORTABLE_TEST)/c $(PORTABLE_CJSON)/include $(PORTABLE_TEST)/tmp
+	ln -sfn ../portable/lib $(PORTABLE_TEST)/lib
+	ln -sfn "$$(pkg-config --variable=includedir libcjson)/cjson" $(PORTABLE_CJSON)/include/cjson
+	ln -sf "$$(pkg-config --variable=libdir libcjson)/libcjson.so" $(PORTABLE_CJSON)/libcjson.so
+	$(PORTABLE_CC) $(CFLAGS) -pthread -Iinclude -isystem $(PORTABLE_CJSON)/include $(C_TEST_SRCS) \
+	  -L$(PORTABLE_TEST)/lib -Wl,-rpath,'$$ORIGIN/../lib' -lisms -L$(PORTABLE_CJSON) -lcjson -o $(PORTABLE_TEST)/c/test_isms
+	$(PORTABLE_CC) $(CFLAGS) -Iinclude examples/demo.c \
+	  -L$(PORTABLE_TEST)/lib -Wl,-rpath,'$$ORIGIN/../lib' -lisms -o $(PORTABLE_TEST)/c/demo
+
+# The same test program linked with libisms.a (when `make portable` built it),
+# zig's libunwind standing in for libgcc_s.
+$(PORTABLE_TEST)/c/test_isms_static: $(C_TEST_SRCS) $(C_TEST_HDRS) include/isms.h $(PORTABLE)/libisms.a \
+    | $(PORTABLE_TEST)/c/test_isms
+	$(PORTABLE_CC) $(CFLAGS) -pthread -Iinclude -isystem $(PORTABLE_CJSON)/include $(C_TEST_SRCS) \
+	  $(PORTABLE)/libisms.a -L$(PORTABLE_CJSON) -lcjson -lunwind -lpthread -ldl -lm -lrt -lutil -o $@
+
+# Checks target/portable: the library as capi/build.rs links it, every file
+# within glibc $(PORTABLE_GLIBC) (and the check failing on target/release's
+# library, built against this host's newer glibc), then the C test program
+# against the portable library and its sandbox.
+portable-test: portable build $(PORTABLE_TEST)/c/test_isms
+	scripts/check-library.sh $(ABI_MAJOR) $(PORTABLE)/libisms.so include/isms.h
+	scripts/check-glibc.sh --max $(PORTABLE_GLIBC) $$(find $(PORTABLE) -maxdepth 1 -type f | sort)
+	@if scripts/check-glibc.sh --max $(PORTABLE_GLIBC) target/release/libisms.so >$(PORTABLE_TEST)/release-glibc.txt 2>&1; then \
+	  cat $(PORTABLE_TEST)/release-glibc.txt; \
+	  echo "portable-test: check-glibc.sh passed target/release/libisms.so, built against this host's glibc: the check is broken" >&2; \
+	  exit 1; \
+	fi; echo "portable-test: check-glibc.sh fails, as it must, on target/release/libisms.so:"; tail -n 1 $(PORTABLE_TEST)/release-glibc.txt
+	scripts/check-glibc.sh --max $(PORTABLE_GLIBC) $(PORTABLE_TEST)/c/test_isms $(PORTABLE_TEST)/c/demo
+	@loaded=$$(LD_TRACE_LOADED_OBJECTS=1 $(PORTABLE_TEST)/c/test_isms | sed -n 's/^[[:space:]]*libisms\.so[^ ]* => \([^ ]*\) .*/\1/p'); \
+	  echo "portable-test: the C test program loads $$loaded"; \
+	  [ "$$(readlink -f "$$loaded")" = "$(CURDIR)/$(PORTABLE)/libisms.so" ] || \
+	  { echo "portable-test: the C test program does not load $(PORTABLE)/libisms.so" >&2; exit 1; }
+	$(PORTABLE_SANDBOX) $(PORTABLE_TEST)/c/test_isms
+	$(MAKE) --no-print-directory -o portable -o build debian11-test
+
+# The Debian 11 root (target/debian11, built once by scripts/debian11.sh).
+debian11: portable-deps
+	$(DEBIAN11)
+
+# Inside the Debian 11 root (glibc 2.31, Python 3.9): the library of
+# target/release must fail to load there (the proof the root is older than
+# this host), the C test program and the demo (built as above) against a
+# sandbox started outside, the test program linked with libisms.a, then the Python suite with Debian's python3 and
+# pytest against target/portable (its own sandbox: target/portable's). The
+# suite's discovery cases load the repository's build (target/release) in a
+# checkout: for that run the root sees the portable library at that path (a
+# bind mount inside the root only, gone when the run ends).
+debian11-test: portable build debian11 $(PORTABLE_TEST)/c/test_isms $(PORTABLE_TEST)/c/demo
+	@$(DEBIAN11) run sh -c '. /etc/os-release; echo "debian11: $$PRETTY_NAME, $$(ldd --version | head -n 1), $$(python3 --version)"'
+	@if $(DEBIAN11) run python3 -c 'import ctypes; ctypes.CDLL("target/release/libisms.so")' \
+	    >$(PORTABLE_TEST)/release-load.txt 2>&1; then \
+	  echo "debian11-test: target/release/libisms.so loaded in the Debian 11 root: the root is not older than this host" >&2; \
+	  exit 1; \
+	fi; echo "debian11-test: target/release/libisms.so does not load in the root, as expected:"; \
+	  tail -n 1 $(PORTABLE_TEST)/release-load.txt
+	$(PORTABLE_SANDBOX) $(DEBIAN11) run $(PORTABLE_TEST)/c/test_isms
+	$(PORTABLE_SANDBOX) $(DEBIAN11) run $(PORTABLE_TEST)/c/demo
+	@if [ -f $(PORTABLE)/libisms.a ]; then \
+	  $(MAKE) --no-print-directory $(PORTABLE_TEST)/c/test_isms_static && \
+	  scripts/check-glibc.sh --max $(PORTABLE_GLIBC) $(PORTABLE_TEST)/c/test_isms_static && \
+	  echo "debian11-test: the C test program linked with $(PORTABLE)/libisms.a, in the root" && \
+	  $(PORTABLE_SANDBOX) $(DEBIAN11) run $(PORTABLE_TEST)/c/test_isms_static; \
+	else echo "debian11-test: no $(PORTABLE)/libisms.a (capi builds no staticlib): no static test"; fi
+	$(DEBIAN11) run sh -c 'mount --bind "$$1" target/release/libisms.so && shift && exec "$$@"' sh $(PORTABLE)/libisms.so \
+	  env PYTHONPATH=bindings/python ISMS_LIBRARY=$(PORTABLE)/libisms.so \
+	  ISMS_SANDBOX_BIN=$(CURDIR)/$(PORTABLE)/isms-sandbox PYTHONDONTWRITEBYTECODE=1 \
+	  python3 -m pytest -q -p no:cacheprovider bindings/python/tests

@@ -24,12 +24,19 @@
 #            (64-bit), dpkg-dev (dpkg-source unpacks cJSON's source)
 #   musl     what `make musl`/`make musl-test` need: rustup's
 #            x86_64-unknown-linux-musl target, musl-tools (musl-gcc), dpkg-dev
+#   portable what `make portable`/`make portable-test` need: python3-venv,
+#            binutils (objdump, readelf), debootstrap, cJSON and pkg-config, then
+#            the venv $ZIGBUILD_VENV (default target/zigbuild-venv) with
+#            cargo-zigbuild $CARGO_ZIGBUILD_VERSION and ziglang $ZIGLANG_VERSION
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 CBINDGEN_VERSION=${CBINDGEN_VERSION:-0.29.4}
 VENV=${VENV:-$root/target/venv}
 WHEEL_VENV=${WHEEL_VENV:-$root/target/wheel/venv}
+ZIGBUILD_VENV=${ZIGBUILD_VENV:-$root/target/zigbuild-venv}
+CARGO_ZIGBUILD_VERSION=${CARGO_ZIGBUILD_VERSION:-0.24.1}
+ZIGLANG_VERSION=${ZIGLANG_VERSION:-0.17.1}
 
 need=() # Debian packages to install
 
@@ -97,6 +104,14 @@ musl_packages() {
   want dpkg-dev has dpkg-source
 }
 
+portable_packages() {
+  want python3-venv python3 -c 'import ensurepip, venv'
+  want binutils has objdump
+  want debootstrap has debootstrap
+  want libcjson-dev test -f /usr/include/cjson/cJSON.h
+  want pkg-config has pkg-config
+}
+
 # apt-get update once, then every missing package in one install.
 apt_install() {
   [ ${#need[@]} -gt 0 ] || return 0
@@ -148,6 +163,18 @@ wheel_venv() {
   fi
 }
 
+# cargo-zigbuild (zig, from the ziglang wheel, links for an old glibc), pinned.
+zigbuild_venv() {
+  local want_versions="cargo-zigbuild $CARGO_ZIGBUILD_VERSION, ziglang $ZIGLANG_VERSION"
+  if [ "$(cat "$ZIGBUILD_VENV/.isms-versions" 2>/dev/null)" != "$want_versions" ] \
+    || [ ! -x "$ZIGBUILD_VENV/bin/cargo-zigbuild" ]; then
+    echo "installing: a venv in $ZIGBUILD_VENV with $want_versions"
+    [ -x "$ZIGBUILD_VENV/bin/pip" ] || python3 -m venv "$ZIGBUILD_VENV"
+    "$ZIGBUILD_VENV/bin/pip" install -q "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION" "ziglang==$ZIGLANG_VERSION"
+    echo "$want_versions" >"$ZIGBUILD_VENV/.isms-versions"
+  fi
+}
+
 groups=("$@")
 [ ${#groups[@]} -gt 0 ] || groups=(test)
 for group in "${groups[@]}"; do
@@ -160,9 +187,10 @@ for group in "${groups[@]}"; do
     install) install_packages ;;
     windows) windows_packages ;;
     musl) musl_packages ;;
+    portable) portable_packages ;;
     venv) ;;
     *)
-      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench, wheel, composer, install, windows, musl)" >&2
+      echo "install-deps: unknown group '$group' (php-cli, demo, venv, test, bench, wheel, composer, install, windows, musl, portable)" >&2
       exit 2
       ;;
   esac
@@ -179,5 +207,6 @@ for group in "${groups[@]}"; do
     wheel) wheel_venv ;;
     windows) rust_target x86_64-pc-windows-gnu ;;
     musl) rust_target x86_64-unknown-linux-musl ;;
+    portable) zigbuild_venv ;;
   esac
 done
