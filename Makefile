@@ -606,3 +606,32 @@ debian11-test: portable build debian11 $(PORTABLE_TEST)/c/test_isms $(PORTABLE_T
 	  env PYTHONPATH=bindings/python ISMS_LIBRARY=$(PORTABLE)/libisms.so \
 	  ISMS_SANDBOX_BIN=$(CURDIR)/$(PORTABLE)/isms-sandbox PYTHONDONTWRITEBYTECODE=1 \
 	  python3 -m pytest -q -p no:cacheprovider bindings/python/tests
+
+# ---- dist: every artifact, and the flow from each -------------------------
+
+.PHONY: dist dist-deps dist-test dist-check
+
+dist-deps:
+	@$(INSTALL_DEPS) composer
+
+# target/dist/: the linux-gnu tarball (the `make install` layout of the
+# glibc-2.17 builds), the linux-musl tarball, the windows-gnu zip, the Python
+# wheel and the Composer zip, the last two carrying the glibc-2.17 library.
+dist: portable windows musl dist-deps
+	rm -rf $(DIST)
+	scripts/dist.sh $(VERSION) $(PORTABLE) $(MUSL_RELEASE) $(WIN_RELEASE)
+	$(MAKE) --no-print-directory wheel WHEEL_LIBRARY=$(PORTABLE)/libisms.so
+	$(MAKE) --no-print-directory composer-zip COMPOSER_LIBRARY=$(PORTABLE)/libisms.so
+	@ls -l $(DIST)
+
+# The OTP flow from the artifacts alone (scripts/test-dist.sh): C on this
+# host and in the Debian 11 root, musl, Windows under Wine, the wheel on
+# Python 3.11 and 3.9, the Composer package.
+dist-test: dist build debian11 wheel-deps
+	scripts/test-dist.sh $(VERSION)
+
+# What CI runs after `make test`: the install layout, the portable build
+# (with the Debian 11 root), Windows, musl, then make dist and the flow from
+# its artifacts.
+dist-check: install-test portable-test windows-test musl-test dist-test
+	@echo "make dist-check: all distribution checks passed"
