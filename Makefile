@@ -79,10 +79,10 @@ check-header:
 check-header-ffi: build
 	php -d ffi.enable=1 scripts/check-header-ffi.php include/isms.h target/release/libisms.so
 
-# ISMS_REQUIRE_ROOT_TESTS: tests that need root (tests/dns_timeout.rs)
+# LIBISMS_REQUIRE_ROOT_TESTS: tests that need root (tests/dns_timeout.rs)
 # fail here rather than pass unrun.
 rust-test: build
-	ISMS_REQUIRE_ROOT_TESTS=1 cargo test --release --workspace
+	LIBISMS_REQUIRE_ROOT_TESTS=1 cargo test --release --workspace
 
 # The C test program: every .c of bindings/c but the programs of their own.
 C_TEST_SRCS := $(filter-out bindings/c/test_unload.c bindings/c/test_coredump.c,$(wildcard bindings/c/*.c))

@@ -4,7 +4,7 @@
 //! this test binary, in a mount namespace of its own whose
 //! /etc/resolv.conf names only that server, makes the call. Needs root
 //! (port 53, `unshare --mount`): as any other user it says so and passes,
-//! unless ISMS_REQUIRE_ROOT_TESTS is set (as `make test` sets it).
+//! unless LIBISMS_REQUIRE_ROOT_TESTS is set (as `make test` sets it).
 
 use std::net::UdpSocket;
 use std::process::Command;
@@ -30,7 +30,7 @@ fn is_root() -> bool {
 fn a_lookup_that_never_answers_ends_in_timeout() {
     if !is_root() {
         assert!(
-            std::env::var_os("ISMS_REQUIRE_ROOT_TESTS").is_none(),
+            std::env::var_os("LIBISMS_REQUIRE_ROOT_TESTS").is_none(),
             "this test needs root (a DNS server on port 53, unshare --mount)"
         );
         eprintln!("a_lookup_that_never_answers_ends_in_timeout: not run (needs root)");
