@@ -79,16 +79,8 @@ impl Store for MemoryStore {
         _deadline: Instant,
     ) -> Result<(), StoreError> {
         with_records(limits, |r, now| {
-            r.codes.insert(
-                key(ns, uuid),
-                CodeRecord {
-                    sms_id: sms_id.to_owned(),
-                    number: number.to_owned(),
-                    created: now,
-                    attempts: 0,
-                    verified: false,
-                },
-            );
+            r.codes
+                .insert(key(ns, uuid), CodeRecord::new(sms_id, number, now));
         });
         Ok(())
     }

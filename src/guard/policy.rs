@@ -113,6 +113,19 @@ pub struct CodeRecord {
     pub verified: bool,
 }
 
+impl CodeRecord {
+    /// A code first known at `now`, no attempt reserved yet.
+    pub fn new(sms_id: &str, number: &str, now: u64) -> CodeRecord {
+        CodeRecord {
+            sms_id: sms_id.to_owned(),
+            number: number.to_owned(),
+            created: now,
+            attempts: 0,
+            verified: false,
+        }
+    }
+}
+
 /// A verify refused without asking the gateway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum VerifyRefusal {
@@ -172,13 +185,7 @@ pub fn reserve_verify(
             attempts_left: attempts_left(code.as_ref(), limits),
         });
     }
-    let record = code.get_or_insert_with(|| CodeRecord {
-        sms_id: sms_id.to_owned(),
-        number: number.to_owned(),
-        created: now,
-        attempts: 0,
-        verified: false,
-    });
+    let record = code.get_or_insert_with(|| CodeRecord::new(sms_id, number, now));
     record.attempts += 1;
     Ok(attempts_left(Some(record), limits))
 }

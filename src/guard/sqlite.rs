@@ -253,14 +253,7 @@ impl Store for SqliteStore {
         deadline: Instant,
     ) -> Result<(), StoreError> {
         self.decide(deadline, limits, |tx, now| {
-            let code = CodeRecord {
-                sms_id: sms_id.to_owned(),
-                number: number.to_owned(),
-                created: now,
-                attempts: 0,
-                verified: false,
-            };
-            save_code(tx, ns, uuid, &code)
+            save_code(tx, ns, uuid, &CodeRecord::new(sms_id, number, now))
         })
     }
 
