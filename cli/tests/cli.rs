@@ -102,30 +102,13 @@ fn today() -> i64 {
     (seconds / 86_400) as i64
 }
 
-/// (year, month, day) of a day number (days since 1970-01-01).
-fn civil(day: i64) -> (i64, u32, u32) {
-    let z = day + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 /// The date `days` from today: the gateway's form (`05 Dec 2026`), the ISO
 /// form, and midnight UTC in Unix seconds.
 fn date_in(days: i64) -> (String, String, i64) {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
     let day = today() + days;
-    let (y, m, d) = civil(day);
+    let (y, m, d) = isms_sandbox::civil_from_days(day);
     (
-        format!("{d:02} {} {y}", MONTHS[m as usize - 1]),
+        isms_sandbox::format_date(y, m, d),
         format!("{y:04}-{m:02}-{d:02}"),
         day * 86_400,
     )

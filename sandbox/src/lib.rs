@@ -31,7 +31,9 @@ use serde_json::{json, Value};
 use gateway::{Config, Gateway, Listener};
 
 pub use gateway::Ports;
-pub use util::{param, parse_query, try_url_decode, url_decode, BadEncoding};
+pub use util::{
+    civil_from_days, format_date, param, parse_query, try_url_decode, url_decode, BadEncoding,
+};
 
 /// Bound on how long a write may block (a client that stops reading).
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);

@@ -74,7 +74,7 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 }
 
 /// (year, month, day) for a count of days since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -96,7 +96,8 @@ pub fn default_expiration() -> String {
     format_date(y, m, d)
 }
 
-fn format_date(y: i64, m: u32, d: u32) -> String {
+/// A date the gateway's way: `05 Dec 2026`.
+pub fn format_date(y: i64, m: u32, d: u32) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];
