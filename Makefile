@@ -416,21 +416,30 @@ windows: windows-deps
 # the C test program and the demo, cross-compiled against the import library,
 # run under Wine against the (Linux) sandbox on 127.0.0.1. The tests that need
 # POSIX alone print "skip" with their reason; the last line counts them.
-windows-test: windows build $(CJSON_SRC)
+# The harness for Windows programs under Wine: the ProcessPrng stub, placed
+# beside the programs (Wine 8.0 lacks ProcessPrng, which Rust's std calls;
+# Windows 10 and later have it: an emulator gap), and a Wine prefix of our own.
+WIN_STUB := $(WIN_DIR)/bin/bcryptprimitives.dll
+WIN_PREFIX := $(WIN_DIR)/prefix/system.reg
+$(WIN_STUB): bindings/c/windows/bcryptprimitives.c | windows-deps
+	mkdir -p $(WIN_DIR)/bin
+	$(WIN_CC) -O1 -shared -o $@ $< -ladvapi32
+$(WIN_PREFIX): | windows-deps
+	mkdir -p $(WIN_DIR)
+	$(call TIMED,Wine prefix) { $(WINE_ENV) $(WINE) wineboot --init >$(WIN_DIR)/wineboot.log 2>&1 \
+	  || { cat $(WIN_DIR)/wineboot.log >&2; exit 1; }; }
+
+windows-test: windows build $(CJSON_SRC) $(WIN_STUB) $(WIN_PREFIX)
 	scripts/check-dll-exports.sh $(WIN_OBJDUMP) $(WIN_RELEASE)/isms.dll include/isms.h
 	mkdir -p $(WIN_DIR)/bin $(WIN_DIR)/obj $(WIN_DIR)/include/cjson
 	cp $(CJSON_DIR)/src/cJSON.h $(WIN_DIR)/include/cjson/
 	cp $(WIN_RELEASE)/isms.dll $(WIN_DIR)/bin/
 	$(call TIMED,mingw builds) { \
-	  $(WIN_CC) -O1 -shared -o $(WIN_DIR)/bin/bcryptprimitives.dll \
-	    bindings/c/windows/bcryptprimitives.c -ladvapi32 && \
 	  $(WIN_CC) -std=c99 -O1 -c $(CJSON_SRC) -o $(WIN_DIR)/obj/cJSON.o && \
 	  $(WIN_CC) $(WIN_CFLAGS) -pthread -Iinclude -I$(WIN_DIR)/include $(C_TEST_SRCS) \
 	    $(WIN_DIR)/obj/cJSON.o $(WIN_RELEASE)/libisms.dll.a -lws2_32 -static -o $(WIN_DIR)/bin/test_isms.exe && \
 	  $(WIN_CC) $(WIN_CFLAGS) -Iinclude examples/demo.c $(WIN_RELEASE)/libisms.dll.a \
 	    -static -o $(WIN_DIR)/bin/demo.exe; }
-	$(call TIMED,Wine prefix) { [ -f $(WIN_DIR)/prefix/system.reg ] || $(WINE_ENV) $(WINE) wineboot --init \
-	  >$(WIN_DIR)/wineboot.log 2>&1 || { cat $(WIN_DIR)/wineboot.log >&2; exit 1; }; }
 	$(call TIMED,demo under Wine) $(SANDBOX) env $(WINE_ENV) $(WINE) $(WIN_DIR)/bin/demo.exe
 	$(call TIMED,C tests under Wine) $(SANDBOX) env $(WINE_ENV) $(WINE) $(WIN_DIR)/bin/test_isms.exe
 
@@ -602,7 +611,7 @@ debian11-test: portable build debian11 $(PORTABLE_TEST)/c/test_isms $(PORTABLE_T
 	  echo "debian11-test: the C test program linked with $(PORTABLE)/libisms.a, in the root" && \
 	  $(PORTABLE_SANDBOX) $(DEBIAN11) run $(PORTABLE_TEST)/c/test_isms_static; \
 	else echo "debian11-test: no $(PORTABLE)/libisms.a (capi builds no staticlib): no static test"; fi
-	$(DEBIAN11) run sh -c 'mount --bind "$$1" target/release/libisms.so && shift && exec "$$@"' sh $(PORTABLE)/libisms.so \
+	$(DEBIAN11) run --release-library $(PORTABLE)/libisms.so \
 	  env PYTHONPATH=bindings/python ISMS_LIBRARY=$(PORTABLE)/libisms.so \
 	  ISMS_SANDBOX_BIN=$(CURDIR)/$(PORTABLE)/isms-sandbox PYTHONDONTWRITEBYTECODE=1 \
 	  python3 -m pytest -q -p no:cacheprovider bindings/python/tests
@@ -627,8 +636,8 @@ dist: portable windows musl dist-deps
 # The OTP flow from the artifacts alone (scripts/test-dist.sh): C on this
 # host and in the Debian 11 root, musl, Windows under Wine, the wheel on
 # Python 3.11 and 3.9, the Composer package.
-dist-test: dist build debian11 wheel-deps
-	scripts/test-dist.sh $(VERSION)
+dist-test: dist build debian11 wheel-deps $(WIN_STUB) $(WIN_PREFIX)
+	DIST_TEST_WINE="$(WINE_ENV) $(WINE)" DIST_TEST_WINE_STUB=$(WIN_STUB) scripts/test-dist.sh $(VERSION)
 
 # What CI runs after `make test`: the install layout, the portable build
 # (with the Debian 11 root), Windows, musl, then make dist and the flow from

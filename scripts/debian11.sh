@@ -8,6 +8,12 @@
 #                                    file exists and names the same packages
 #   scripts/debian11.sh run CMD...   runs CMD inside the root (chroot), in the
 #                                    current directory
+#   scripts/debian11.sh run --release-library FILE CMD...
+#                                    the same, with FILE seen inside the root at
+#                                    target/release/libisms.so (the Python
+#                                    suite's discovery cases load that path in
+#                                    a checkout; this host's build cannot load
+#                                    in the older root)
 #
 # `run` mounts /proc and /dev in the root and binds the repository at the
 # same absolute path as outside, so paths given to CMD are the same inside
@@ -58,7 +64,13 @@ build() {
 }
 
 run() {
-  [ $# -gt 0 ] || die "usage: scripts/debian11.sh run CMD [ARGS...]"
+  local release_library=
+  if [ "${1:-}" = --release-library ]; then
+    [ $# -ge 2 ] && [ -f "$2" ] || die "--release-library needs a library file"
+    release_library=$(realpath "$2")
+    shift 2
+  fi
+  [ $# -gt 0 ] || die "usage: scripts/debian11.sh run [--release-library FILE] CMD [ARGS...]"
   build
   case $PWD/ in
     "$repo"/*) ;;
@@ -86,6 +98,11 @@ run() {
   # Mounts made inside (over a file of the repository, say) stay inside.
   mount --make-rslave "$dir$repo"
   mounted+=("$dir$repo")
+  if [ -n "$release_library" ]; then
+    # Over the file in the root's view of the repository only.
+    mount --bind "$release_library" "$dir$repo/target/release/libisms.so"
+    mounted+=("$dir$repo/target/release/libisms.so")
+  fi
   # CMD runs as a child waited for, so that a signal to this script ends it
   # and unmounts at once (bash runs traps only between commands). Its input
   # is this script's (an asynchronous command would get /dev/null).

@@ -15,12 +15,14 @@
 #   scripts/test-dist.sh VERSION
 #
 # Works in target/dist-test/ (inside the repository: the Debian 11 root sees
-# the repository only). Needs root for the Debian 11 root; the Wine prefix
-# and the ProcessPrng stub are those of `make windows-test`.
+# the repository only). Needs root for the Debian 11 root. The Makefile's
+# Wine harness comes in the environment: DIST_TEST_WINE (Wine with its
+# settings) and DIST_TEST_WINE_STUB (the ProcessPrng stub dll).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 version=$1
+: "${DIST_TEST_WINE:?set by make dist-test: Wine and its settings}" "${DIST_TEST_WINE_STUB:?set by make dist-test: the ProcessPrng stub}"
 dist=$repo/target/dist
 work=$repo/target/dist-test
 top=libisms-$version
@@ -97,19 +99,9 @@ done
 scripts/check-dll-exports.sh x86_64-w64-mingw32-objdump "$w/bin/isms.dll" include/isms.h
 x86_64-w64-mingw32-gcc -std=c11 -Wall -Wextra -Werror -D__USE_MINGW_ANSI_STDIO=1 -I"$w/include" examples/demo.c \
   "$w/lib/libisms.dll.a" -static -o "$work/windows/demo.exe"
-cp "$w/bin/isms.dll" "$work/windows/"
-# The emulator gap (Wine 8.0 lacks ProcessPrng; Windows 10 and later have it):
-# the test harness's stub beside the program.
-x86_64-w64-mingw32-gcc -O1 -shared -o "$work/windows/bcryptprimitives.dll" \
-  bindings/c/windows/bcryptprimitives.c -ladvapi32
-wine_prefix=$repo/target/windows/prefix
-wine_env=(WINEPREFIX="$wine_prefix" WINEDEBUG=-all,err+module WINEDLLOVERRIDES=bcryptprimitives=n,b)
-if [ ! -f "$wine_prefix/system.reg" ]; then
-  mkdir -p "$wine_prefix"
-  env "${wine_env[@]}" /usr/lib/wine/wine64 wineboot --init >"$work/windows/wineboot.log" 2>&1 \
-    || { cat "$work/windows/wineboot.log"; fail "wineboot could not make the Wine prefix"; }
-fi
-sandbox env "${wine_env[@]}" /usr/lib/wine/wine64 "$work/windows/demo.exe" >"$work/windows/demo.log" \
+cp "$w/bin/isms.dll" "$DIST_TEST_WINE_STUB" "$work/windows/"
+read -ra wine <<<"$DIST_TEST_WINE"
+sandbox env "${wine[@]}" "$work/windows/demo.exe" >"$work/windows/demo.log" \
   || { cat "$work/windows/demo.log"; fail "the Windows C demo failed under Wine"; }
 echo "dist-test: C demo built with mingw-w64 against the Windows zip: the flow ran under Wine"
 
@@ -120,8 +112,7 @@ WHEEL_TEST_DIR=$work/wheel scripts/test-wheel.sh python3 "$wheel"
 # Debian 11's Python 3.9 and pytest. The suite's discovery cases load the
 # repository's build (target/release) in a checkout: inside the root, for
 # this run only, that path shows the tarball's library.
-scripts/debian11.sh run sh -c 'mount --bind "$1" target/release/libisms.so && shift && exec "$@"' sh \
-  "$g/lib/libisms.so.$version" env WHEEL_TEST_DIR="$work/wheel-debian11" WHEEL_TEST_PYTEST=system \
+scripts/debian11.sh run --release-library "$g/lib/libisms.so.$version" env WHEEL_TEST_DIR="$work/wheel-debian11" WHEEL_TEST_PYTEST=system \
   scripts/test-wheel.sh /usr/bin/python3 "$wheel"
 unset ISMS_SANDBOX_BIN
 
