@@ -103,7 +103,11 @@ impl<In: Transport> Connector<In> for TlsConnector {
             format!("{version} with {}: {kind}", authority.as_str())
         });
         Ok(Some(Either::B(TlsTransport {
-            buffers: LazyBuffers::new(INPUT_BUFFER_BYTES, OUTPUT_BUFFER_BYTES),
+            // The agent's sizes (INPUT/OUTPUT_BUFFER_BYTES), as the TCP layer's.
+            buffers: LazyBuffers::new(
+                details.config.input_buffer_size(),
+                details.config.output_buffer_size(),
+            ),
             stream: StreamOwned { conn, sock },
         })))
     }
